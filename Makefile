@@ -1,0 +1,51 @@
+# SPDX-License-Identifier: GPL-2.0
+# krsi - out-of-tree driver: toolchain, kernel fetch, graft, build, boot, test.
+#
+#   make            provision, build the kernel with krsi, boot it and show krsi at work
+#   make check      host unit tests plus the selftests in QEMU; ends "N passed, N failed"
+#   make deps       install what is missing (Debian packages, bindgen, pahole)
+#   make kernel     fetch (or use KDIR=), graft, configure and build bzImage
+#   make selftests  build the selftests for the guest
+#   make vm         boot the kernel and run the selftests (scripts/vm-run)
+#   make clippy     build krsi's Rust with clippy (CLIPPY=1)
+#
+# KDIR=<kernel tree> builds against your own tree; the cache lives in
+# KRSI_CACHE (default ~/.cache/krsi).
+
+KRSI_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/krsi
+export KRSI_CACHE
+ifneq ($(KDIR),)
+export KDIR
+endif
+
+# The kernel tree scripts/build-kernel uses when KDIR is not given.
+KTREE = $(or $(KDIR),$(KRSI_CACHE)/linux-source-6.12)
+
+.PHONY: all demo deps kernel selftests vm check clippy hostcheck
+
+all: demo
+
+deps:
+	@scripts/deps
+
+kernel: deps
+	@scripts/build-kernel >/dev/null
+
+clippy: deps
+	@CLIPPY=1 scripts/build-kernel >/dev/null
+
+selftests: kernel
+	@$(MAKE) -s -C selftests KDIR=$(KTREE) OUTPUT=$(KRSI_CACHE)/selftests-build \
+		INSTALL_PATH=$(KRSI_CACHE)/selftests install
+
+vm: selftests
+	@scripts/vm-run
+
+demo: selftests
+	@scripts/vm-run --add scripts/demo.sh:/krsi/demo.sh -- sh /krsi/demo.sh
+
+hostcheck:
+	@scripts/check --host-only
+
+check:
+	@scripts/check

@@ -1,0 +1,12 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! krsi - a Linux Security Module that runs BPF LSM programs attached through securityfs.
+//!
+//! Every LSM hook that BPF LSM accepts programs for has a file
+//! `/sys/kernel/security/bpf/<hook>`; see `Documentation/krsi.rst`.
+
+const __LOG_PREFIX: &[u8] = b"krsi\0";
+
+mod hooks;
+mod lsm;
+mod securityfs;
