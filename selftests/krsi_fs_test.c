@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -76,9 +77,9 @@ TEST(lsm_is_listed)
 	len = read(fd, buf, sizeof(buf) - 1);
 	ASSERT_LT(0, len);
 	close(fd);
+	TH_LOG("%s: %s", LSM_FILE, buf);
 	for (tok = strtok_r(buf, ",\n", &save); tok; tok = strtok_r(NULL, ",\n", &save))
 		found += !strcmp(tok, "krsi");
-	TH_LOG("%s: %s", LSM_FILE, buf);
 	EXPECT_EQ(1, found);
 }
 

@@ -198,6 +198,17 @@ fn base_type(words: &[&str]) -> Result<String> {
         ["unsigned", "long"] | ["unsigned", "long", "int"] => ffi("c_ulong"),
         ["long", "long"] => ffi("c_longlong"),
         ["unsigned", "long", "long"] => ffi("c_ulonglong"),
+        // bindgen emits no alias for these: the kernel maps them to Rust's own integer types.
+        ["u8" | "__u8"] => Ok("u8".into()),
+        ["u16" | "__u16"] => Ok("u16".into()),
+        ["u32" | "__u32"] => Ok("u32".into()),
+        ["u64" | "__u64"] => Ok("u64".into()),
+        ["s8" | "__s8"] => Ok("i8".into()),
+        ["s16" | "__s16"] => Ok("i16".into()),
+        ["s32" | "__s32"] => Ok("i32".into()),
+        ["s64" | "__s64"] => Ok("i64".into()),
+        ["size_t"] => Ok("usize".into()),
+        ["ssize_t"] => Ok("isize".into()),
         // A typedef: bindgen emits a type alias of the same name.
         [name] if is_ident(name) => Ok(format!("bindings::{name}")),
         _ => Err(format!("unsupported C type `{}`", words.join(" "))),
@@ -539,6 +550,10 @@ mod tests {
             "bindings::kernel_read_file_id"
         );
         assert_eq!(param("union bpf_attr *attr"), "*mut bindings::bpf_attr");
+        assert_eq!(param("u32 *ctxlen"), "*mut u32");
+        assert_eq!(param("u64 mask"), "u64");
+        assert_eq!(param("size_t size"), "usize");
+        assert_eq!(param("loff_t size"), "bindings::loff_t");
     }
 
     #[test]
