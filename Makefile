@@ -35,8 +35,8 @@ clippy: deps
 	@CLIPPY=1 scripts/build-kernel >/dev/null
 
 selftests: kernel
-	@$(MAKE) -s -C selftests KDIR=$(KTREE) OUTPUT=$(KRSI_CACHE)/selftests-build \
-		INSTALL_PATH=$(KRSI_CACHE)/selftests install
+	@$(MAKE) -s -C selftests KDIR=$(KTREE) VMLINUX=$(KRSI_CACHE)/current/vmlinux \
+		OUTPUT=$(KRSI_CACHE)/selftests-build INSTALL_PATH=$(KRSI_CACHE)/selftests install
 
 vm: selftests
 	@scripts/vm-run

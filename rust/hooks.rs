@@ -8,6 +8,16 @@
 
 use kernel::{bindings, ffi, str::CStr};
 
+/// Runs the hook's programs: the body of a callback of the given kind.
+macro_rules! hook_run {
+    (int, $hook:expr, $ctx:expr, $default:expr) => {
+        crate::dispatch::run_int($hook, $ctx, $default)
+    };
+    (void, $hook:expr, $ctx:expr, $default:expr) => {
+        crate::dispatch::run_void($hook, $ctx)
+    };
+}
+
 /// The Rust return type of a hook of the given kind.
 macro_rules! hook_ret {
     (int) => {
@@ -48,7 +58,8 @@ macro_rules! define_hooks {
         /// The callbacks registered with the LSM framework.
         mod callbacks {
             #[allow(unused_imports)]
-            use super::{bindings, ffi};
+            use super::{bindings, ffi, HookId};
+            use crate::dispatch::{pack, slots};
 
             $(
                 $(#[$attr])*
@@ -58,8 +69,13 @@ macro_rules! define_hooks {
                 ///
                 /// Called by the LSM framework only, with the hook's arguments.
                 pub(super) unsafe extern "C" fn $name($($arg: $ty),*) -> hook_ret!($kind) {
-                    let _ = ($($arg,)*);
-                    $default
+                    // The BPF context: the arguments, then one slot for the result so far.
+                    const SLOTS: usize = 1 $(+ slots::<$ty>())*;
+                    let mut ctx = [0u64; SLOTS];
+                    let next = 0;
+                    $( let next = pack(&mut ctx, next, $arg); )*
+                    let _ = next;
+                    hook_run!($kind, HookId::$name, &mut ctx, $default)
                 }
             )*
         }
@@ -83,6 +99,15 @@ macro_rules! define_hooks {
             )*
         }
     };
+}
+
+/// The number of static-call slots per hook (`MAX_LSM_COUNT`), read off the framework's table.
+pub(crate) fn lsm_slots() -> usize {
+    fn len<T, const N: usize>(_: *const [T; N]) -> usize {
+        N
+    }
+    // SAFETY: only the address of a field of the static-call table is taken.
+    len(unsafe { &raw const bindings::static_calls_table.file_open })
 }
 
 /// The number of hooks registered in this kernel configuration.

@@ -7,6 +7,9 @@
 
 const __LOG_PREFIX: &[u8] = b"krsi\0";
 
+mod control;
+mod dispatch;
 mod hooks;
 mod lsm;
+mod progs;
 mod securityfs;

@@ -70,6 +70,12 @@ unsafe extern "C" fn krsi_init() -> ffi::c_int {
     0
 }
 
+/// Finds krsi's static-call keys and turns them off; called from the securityfs initcall.
+pub(crate) fn take_static_keys() -> kernel::error::Result {
+    // SAFETY: by the invariant of `HookList`, the array is no longer written after init.
+    crate::progs::init(unsafe { &*HOOK_LIST.0.get() })
+}
+
 #[used]
 #[link_section = ".lsm_info.init"]
 static KRSI_LSM: Shared<bindings::lsm_info> = Shared(bindings::lsm_info {

@@ -21,6 +21,8 @@
 #define HOOK_DIR "/sys/kernel/security/bpf"
 /* Written by the kernel build (hookgen), put into the guest by scripts/vm-run. */
 #define HOOK_LIST "/krsi/hooks.list"
+/* The one control file beside the hook files. */
+#define STATUS_NAME "status"
 
 #define MAX_HOOKS 1024
 
@@ -48,7 +50,7 @@ static int read_list(const char *path, char **names)
 	return n;
 }
 
-/* Reads the entries of HOOK_DIR; returns the count, sorted, or -1. */
+/* Reads the entries of HOOK_DIR but status; returns the count, sorted, or -1. */
 static int read_hook_dir(char **names)
 {
 	DIR *d = opendir(HOOK_DIR);
@@ -58,7 +60,8 @@ static int read_hook_dir(char **names)
 	if (!d)
 		return -1;
 	while (n < MAX_HOOKS && (e = readdir(d))) {
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
+		    strcmp(e->d_name, STATUS_NAME))
 			names[n++] = strdup(e->d_name);
 	}
 	closedir(d);
@@ -148,6 +151,12 @@ TEST(files_are_root_owned_0600)
 		}
 	}
 	EXPECT_EQ(0, bad);
+	/* The status file is read-only. */
+	ASSERT_EQ(0, stat(HOOK_DIR "/" STATUS_NAME, &st));
+	EXPECT_TRUE(S_ISREG(st.st_mode));
+	EXPECT_EQ(0400, st.st_mode & 07777);
+	EXPECT_EQ(0, st.st_uid);
+	EXPECT_EQ(0, st.st_gid);
 }
 
 /* Opens @path with @flags as uid/gid 65534 in a child; returns the child's errno. */
@@ -174,6 +183,7 @@ TEST(unprivileged_cannot_open)
 	EXPECT_EQ(EACCES, open_unprivileged(HOOK_DIR "/file_open", O_RDWR));
 	EXPECT_EQ(EACCES, open_unprivileged(HOOK_DIR "/file_open", O_RDONLY));
 	EXPECT_EQ(EACCES, open_unprivileged(HOOK_DIR "/task_kill", O_WRONLY));
+	EXPECT_EQ(EACCES, open_unprivileged(HOOK_DIR "/" STATUS_NAME, O_RDONLY));
 }
 
 TEST(root_can_open)

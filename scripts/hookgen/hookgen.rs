@@ -172,6 +172,9 @@ fn split_args(s: &str) -> Vec<&str> {
     out
 }
 
+/// Names of krsi's control files in /sys/kernel/security/bpf/, which no hook may have.
+const RESERVED_NAMES: &[&str] = &["status"];
+
 const RUST_KEYWORDS: &[&str] = &[
     "as", "async", "await", "box", "break", "const", "continue", "do", "dyn", "else", "enum",
     "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "macro",
@@ -308,6 +311,9 @@ fn parse_hook(body: &str, conds: &[Cond]) -> Result<Hook> {
     };
     if !is_ident(name) {
         return Err(format!("bad hook name `{name}`"));
+    }
+    if RESERVED_NAMES.contains(name) {
+        return Err(format!("hook `{name}` clashes with krsi's control file of that name"));
     }
     let params = match params {
         [] | ["void"] => Vec::new(),
@@ -619,6 +625,7 @@ mod tests {
         assert_eq!(hooks[0].default, "-(bindings::EOPNOTSUPP as ffi::c_int)");
         assert!(parse_hook_defs("LSM_HOOK(int, FOO, h, int x)\n").is_err());
         assert!(parse_hook_defs("LSM_HOOK(long, 0, h, int x)\n").is_err());
+        assert!(parse_hook_defs("LSM_HOOK(int, 0, status, int x)\n").is_err());
     }
 
     #[test]

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * krsi - ioctls on /sys/kernel/security/bpf/<hook> files
+ *
+ * Attach a BPF LSM program by file descriptor, detach one by program id.
+ * Both need the hook file open for writing and CAP_MAC_ADMIN in the initial
+ * user namespace. See Documentation/krsi.rst.
+ */
+
+#ifndef _UAPI_LINUX_KRSI_H
+#define _UAPI_LINUX_KRSI_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+/**
+ * struct krsi_attach - argument of KRSI_IOC_ATTACH
+ * @size: sizeof(struct krsi_attach)
+ * @flags: must be 0
+ * @prog_fd: file descriptor of a loaded BPF_PROG_TYPE_LSM program
+ * @prog_id: out: the attached program's id, as listed and for detaching
+ */
+struct krsi_attach {
+	__u32 size;
+	__u32 flags;
+	__s32 prog_fd;
+	__u32 prog_id;
+};
+
+/**
+ * struct krsi_detach - argument of KRSI_IOC_DETACH
+ * @size: sizeof(struct krsi_detach)
+ * @flags: must be 0
+ * @prog_id: id of the program to detach
+ * @reserved: must be 0
+ */
+struct krsi_detach {
+	__u32 size;
+	__u32 flags;
+	__u32 prog_id;
+	__u32 reserved;
+};
+
+#define KRSI_IOC_MAGIC 0xb7
+#define KRSI_IOC_ATTACH _IOWR(KRSI_IOC_MAGIC, 1, struct krsi_attach)
+#define KRSI_IOC_DETACH _IOW(KRSI_IOC_MAGIC, 2, struct krsi_detach)
+
+/* Most programs one hook runs. */
+#define KRSI_MAX_PROGS 64
+
+#endif /* _UAPI_LINUX_KRSI_H */

@@ -1,0 +1,423 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! krsi - program arrays: which BPF programs each hook runs, attach and detach.
+//!
+//! Each hook has an immutable [`ProgArray`] published through an RCU pointer. A change builds a
+//! new array, publishes it, waits for an RCU Tasks Trace grace period (the hook path reads arrays
+//! under `rcu_read_lock_trace()`, which also covers sleepable programs) and only then frees the
+//! old array and drops the reference of a detached program. Changes are serialised by one mutex;
+//! the hook path takes no lock.
+
+use core::cell::UnsafeCell;
+use core::ptr;
+use core::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
+
+use kernel::alloc::{flags::GFP_KERNEL, KBox};
+use kernel::error::{code::*, Result};
+use kernel::{bindings, ffi};
+
+use crate::hooks::{HookId, HOOK_COUNT};
+
+/// The most programs one hook runs (`KRSI_MAX_PROGS` in the uapi header).
+pub(crate) const MAX_PROGS: usize = bindings::KRSI_MAX_PROGS as usize;
+
+/// The signature of a BPF program's entry point.
+type BpfFunc = unsafe extern "C" fn(*const ffi::c_void, *const bindings::bpf_insn) -> ffi::c_uint;
+/// What `bpf_trampoline_enter()` returns.
+type EnterFn = unsafe extern "C" fn(*mut bindings::bpf_prog, *mut bindings::bpf_tramp_run_ctx) -> u64;
+/// What `bpf_trampoline_exit()` returns.
+type ExitFn = unsafe extern "C" fn(*mut bindings::bpf_prog, u64, *mut bindings::bpf_tramp_run_ctx);
+
+/// A program attached to a hook, with what running it needs resolved at attach time.
+///
+/// # Invariants
+///
+/// `prog` is a valid program holding one reference owned by this attachment; `func`, `insnsi`,
+/// `enter` and `exit` are its entry point, instructions and trampoline enter/exit functions.
+pub(crate) struct Attachment {
+    prog: *mut bindings::bpf_prog,
+    func: BpfFunc,
+    insnsi: *const bindings::bpf_insn,
+    enter: EnterFn,
+    exit: ExitFn,
+    /// Times the program ran on this hook.
+    pub(crate) runs: AtomicU64,
+    /// Times it returned non-zero (int hooks).
+    pub(crate) denials: AtomicU64,
+}
+
+impl Attachment {
+    /// Takes over a program reference.
+    ///
+    /// # Safety
+    ///
+    /// `prog` must be a valid `BPF_PROG_TYPE_LSM` program whose reference the caller gives up.
+    unsafe fn new(prog: *mut bindings::bpf_prog) -> Result<Self> {
+        // SAFETY: `prog` is valid by the safety requirements; the enter/exit functions only read
+        // the program's type and flags.
+        let (func, enter, exit) = unsafe {
+            (
+                (*prog).bpf_func,
+                bindings::bpf_trampoline_enter(prog),
+                bindings::bpf_trampoline_exit(prog),
+            )
+        };
+        let (Some(func), Some(enter), Some(exit)) = (func, enter, exit) else {
+            return Err(EINVAL);
+        };
+        // SAFETY: `prog` is valid; `insnsi` is the trailing instruction array of the program.
+        let insnsi = unsafe { ptr::addr_of!((*prog).__bindgen_anon_1.__bindgen_anon_2) }
+            .cast::<bindings::bpf_insn>();
+        Ok(Self { prog, func, insnsi, enter, exit, runs: AtomicU64::new(0), denials: AtomicU64::new(0) })
+    }
+
+    /// Runs the program on `ctx` (the hook's arguments, then the result slot) and returns its
+    /// result; 0 if BPF's recursion protection skipped it.
+    #[inline(always)]
+    pub(crate) fn run(&self, ctx: &mut [u64]) -> u32 {
+        // SAFETY: all-zero is the initial state of a run context, as in the BPF trampoline.
+        let mut run_ctx: bindings::bpf_tramp_run_ctx = unsafe { core::mem::zeroed() };
+        // SAFETY: by the type invariant, `enter`/`exit` are the program's trampoline functions,
+        // called in pairs with one run context as the trampoline does; `func` runs only when
+        // `enter` allowed it, on a context laid out as the verifier checked (the arguments of
+        // `bpf_lsm_<hook>`, whose signature is the hook's, then the result).
+        unsafe {
+            let start = (self.enter)(self.prog, &mut run_ctx);
+            let ret = if start != 0 {
+                self.runs.fetch_add(1, Ordering::Relaxed);
+                (self.func)(ctx.as_ptr().cast(), self.insnsi)
+            } else {
+                0
+            };
+            (self.exit)(self.prog, start, &mut run_ctx);
+            ret
+        }
+    }
+
+    fn prog(&self) -> &bindings::bpf_prog {
+        // SAFETY: by the type invariant, `prog` is valid while `self` lives.
+        unsafe { &*self.prog }
+    }
+
+    fn aux(&self) -> &bindings::bpf_prog_aux {
+        // SAFETY: a valid program has a valid `aux`.
+        unsafe { &*self.prog().aux }
+    }
+
+    /// The BPF program id, as `bpftool prog show` lists it.
+    pub(crate) fn id(&self) -> u32 {
+        self.aux().id
+    }
+
+    /// The program's name (at most 15 bytes, from its object file).
+    pub(crate) fn name(&self) -> &[u8] {
+        let name = &self.aux().name;
+        // SAFETY: `c_char` and `u8` have the same layout; `name` is a fixed-size array.
+        let bytes: &[u8] = unsafe { core::slice::from_raw_parts(name.as_ptr().cast(), name.len()) };
+        let len = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
+        &bytes[..len]
+    }
+
+    /// Whether the program is sleepable (loaded from `SEC("lsm.s/<hook>")`).
+    pub(crate) fn sleepable(&self) -> bool {
+        self.prog().sleepable() != 0
+    }
+}
+
+impl Drop for Attachment {
+    fn drop(&mut self) {
+        // SAFETY: by the type invariant the attachment owns one reference to `prog`.
+        unsafe { bindings::bpf_prog_put(self.prog) };
+    }
+}
+
+/// The programs of one hook, in run order. Immutable once published.
+pub(crate) struct ProgArray {
+    len: usize,
+    items: [*const Attachment; MAX_PROGS],
+}
+
+impl ProgArray {
+    /// The attachments, in run order.
+    #[inline(always)]
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &Attachment> {
+        // SAFETY: the first `len` items point at attachments that live at least as long as the
+        // array (see `HookState`).
+        self.items[..self.len].iter().map(|&a| unsafe { &*a })
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+}
+
+/// The state of one hook.
+///
+/// # Invariants
+///
+/// `progs` is null or a published `KBox<ProgArray>` with at least one program; each attachment it
+/// points at is a `KBox<Attachment>` that lives until it is removed from the published array and
+/// a grace period has passed. `active` is krsi's static-call key for the hook, set once at init:
+/// it is enabled exactly when `progs` is not null.
+pub(crate) struct HookState {
+    progs: AtomicPtr<ProgArray>,
+    active: AtomicPtr<bindings::static_key_false>,
+}
+
+impl HookState {
+    const fn new() -> Self {
+        Self { progs: AtomicPtr::new(ptr::null_mut()), active: AtomicPtr::new(ptr::null_mut()) }
+    }
+
+    /// The published array, if any (`rcu_dereference`).
+    ///
+    /// The caller must hold `rcu_read_lock_trace()` (or the write lock) while using it.
+    #[inline(always)]
+    pub(crate) fn progs(&self) -> Option<&ProgArray> {
+        // SAFETY: by the type invariant the pointer is null or a published array, which stays
+        // valid until a grace period after it is replaced; the caller is in a read-side section.
+        unsafe { self.progs.load(Ordering::Acquire).as_ref() }
+    }
+
+    /// Whether krsi's static-call key for the hook is enabled.
+    pub(crate) fn key_enabled(&self) -> bool {
+        let key = self.active.load(Ordering::Relaxed);
+        // SAFETY: `key` is null or krsi's static key for the hook, which is static.
+        !key.is_null() && unsafe { (*key).key.enabled.counter } > 0
+    }
+}
+
+/// The state of every hook, indexed by [`HookId`].
+pub(crate) static STATES: [HookState; HOOK_COUNT] = [const { HookState::new() }; HOOK_COUNT];
+
+/// The state of `hook`.
+#[inline(always)]
+pub(crate) fn state(hook: HookId) -> &'static HookState {
+    &STATES[hook as usize]
+}
+
+/// The mutex that serialises every change to the program arrays.
+///
+/// # Invariants
+///
+/// Initialised by [`init`] before any securityfs file exists, so before any writer.
+struct WriteLock(UnsafeCell<bindings::mutex>, UnsafeCell<bindings::lock_class_key>);
+
+// SAFETY: the mutex is used only through the kernel's mutex functions, which synchronise.
+unsafe impl Sync for WriteLock {}
+
+// SAFETY: all-zero is the state `__mutex_init()` expects to initialise; same for the lock class.
+static WRITE_LOCK: WriteLock = unsafe { core::mem::zeroed() };
+
+/// Holds [`WRITE_LOCK`]; unlocks on drop.
+pub(crate) struct WriteGuard(());
+
+impl WriteGuard {
+    pub(crate) fn lock() -> Self {
+        // SAFETY: by the invariant of `WriteLock`, the mutex is initialised.
+        unsafe { bindings::mutex_lock(WRITE_LOCK.0.get()) };
+        WriteGuard(())
+    }
+}
+
+impl Drop for WriteGuard {
+    fn drop(&mut self) {
+        // SAFETY: the guard exists only while this task holds the mutex.
+        unsafe { bindings::mutex_unlock(WRITE_LOCK.0.get()) };
+    }
+}
+
+/// Finds krsi's static-call key of every hook and turns it off: no hook has programs yet.
+///
+/// `list` is the hook list registered with `security_add_hooks()`.
+pub(crate) fn init(list: &[bindings::security_hook_list; HOOK_COUNT]) -> Result {
+    // SAFETY: called once from the initcall, before any writer can exist.
+    unsafe {
+        bindings::__mutex_init(WRITE_LOCK.0.get(), c"krsi_write".as_ptr().cast(), WRITE_LOCK.1.get())
+    };
+    let slots = crate::hooks::lsm_slots();
+    for (i, hl) in list.iter().enumerate() {
+        let mut found = ptr::null_mut();
+        for j in 0..slots {
+            // SAFETY: `hl.scalls` points at the hook's `slots` static-call slots, which the LSM
+            // framework filled during `security_add_hooks()` and no longer changes.
+            let slot = unsafe { &*hl.scalls.add(j) };
+            if ptr::eq(slot.hl, hl) {
+                found = slot.active;
+                break;
+            }
+        }
+        if found.is_null() {
+            return Err(ENOENT);
+        }
+        // SAFETY: `found` is krsi's static key for the hook; changing it is what the key is for.
+        unsafe { bindings::static_key_disable(&raw mut (*found).key) };
+        STATES[i].active.store(found, Ordering::Relaxed);
+    }
+    Ok(())
+}
+
+/// Waits until no hook can still be using an array or attachment that was unpublished.
+fn synchronize() {
+    // SAFETY: called in process context without locks that readers take; hooks read arrays
+    // under `rcu_read_lock_trace()`, and in 6.12 a Tasks Trace grace period implies an RCU one
+    // (`rcu_trace_implies_rcu_gp()`), which covers the non-sleepable programs' own RCU sections.
+    unsafe { bindings::synchronize_rcu_tasks_trace() };
+}
+
+/// Publishes `new` (null for none) as `hook`'s array, switching the static key on or off, then
+/// frees the previous array once no reader can see it. Called with the write lock held.
+fn publish(hook: &HookState, new: *mut ProgArray) {
+    let key = hook.active.load(Ordering::Relaxed);
+    let old = hook.progs.swap(new, Ordering::AcqRel);
+    // SAFETY: `key` is krsi's static key of the hook (set at init), changed only under the
+    // write lock. The key is on exactly while the hook has programs.
+    unsafe {
+        if old.is_null() && !new.is_null() {
+            bindings::static_key_enable(&raw mut (*key).key);
+        } else if !old.is_null() && new.is_null() {
+            bindings::static_key_disable(&raw mut (*key).key);
+        }
+    }
+    if !old.is_null() {
+        synchronize();
+        // SAFETY: `old` was a published `KBox<ProgArray>`; after the grace period no reader can
+        // see it. Its attachments are still owned by the new array or by the caller.
+        drop(unsafe { KBox::from_raw(old) });
+    }
+}
+
+/// Builds a new array from `old`'s items, without `skip` and with `extra` appended.
+fn rebuild(
+    old: Option<&ProgArray>,
+    skip: Option<usize>,
+    extra: Option<*const Attachment>,
+) -> Result<*mut ProgArray> {
+    let mut items = [ptr::null::<Attachment>(); MAX_PROGS];
+    let mut len = 0;
+    let olds = old.map_or(&[][..], |a| &a.items[..a.len]);
+    for (i, &item) in olds.iter().enumerate() {
+        if Some(i) != skip {
+            items[len] = item;
+            len += 1;
+        }
+    }
+    if let Some(item) = extra {
+        items[len] = item;
+        len += 1;
+    }
+    if len == 0 {
+        return Ok(ptr::null_mut());
+    }
+    Ok(KBox::into_raw(KBox::new(ProgArray { len, items }, GFP_KERNEL)?))
+}
+
+/// Checks that `prog` is an LSM program for `hook`.
+fn validate(hook: HookId, prog: &bindings::bpf_prog) -> Result {
+    if prog.type_ != bindings::bpf_prog_type_BPF_PROG_TYPE_LSM
+        || prog.expected_attach_type != bindings::bpf_attach_type_BPF_LSM_MAC
+    {
+        return Err(EINVAL);
+    }
+    // SAFETY: a valid program has a valid `aux`.
+    let func = unsafe { (*prog.aux).attach_func_name };
+    if func.is_null() {
+        return Err(EINVAL);
+    }
+    // SAFETY: `attach_func_name` is a NUL-terminated BTF name that lives as long as the program.
+    let func = unsafe { kernel::str::CStr::from_char_ptr(func) };
+    match func.as_bytes().strip_prefix(b"bpf_lsm_") {
+        Some(name) if name == hook.name().as_bytes() => Ok(()),
+        _ => Err(EINVAL),
+    }
+}
+
+/// A program reference taken from a pin or a file descriptor; put on drop unless attached.
+pub(crate) struct ProgRef(*mut bindings::bpf_prog);
+
+impl ProgRef {
+    /// Takes a reference to the LSM program pinned at `path` (NUL-terminated).
+    pub(crate) fn from_path(path: &kernel::str::CStr) -> Result<Self> {
+        // SAFETY: `path` is NUL-terminated; the function takes a reference or returns an error.
+        let prog = unsafe {
+            bindings::bpf_prog_get_type_path(
+                path.as_char_ptr(),
+                bindings::bpf_prog_type_BPF_PROG_TYPE_LSM,
+            )
+        };
+        Ok(Self(kernel::error::from_err_ptr(prog)?))
+    }
+
+    /// Takes a reference to the LSM program of file descriptor `fd`.
+    pub(crate) fn from_fd(fd: i32) -> Result<Self> {
+        let fd = u32::try_from(fd).map_err(|_| EBADF)?;
+        // SAFETY: the function takes a reference or returns an error.
+        let prog = unsafe {
+            bindings::bpf_prog_get_type_dev(fd, bindings::bpf_prog_type_BPF_PROG_TYPE_LSM, false)
+        };
+        Ok(Self(kernel::error::from_err_ptr(prog)?))
+    }
+}
+
+impl Drop for ProgRef {
+    fn drop(&mut self) {
+        // SAFETY: `ProgRef` owns one reference until it is handed over in `attach`.
+        unsafe { bindings::bpf_prog_put(self.0) };
+    }
+}
+
+/// Attaches `prog` to the end of `hook`'s programs; returns the program id.
+pub(crate) fn attach(hook: HookId, prog: ProgRef) -> Result<u32> {
+    // SAFETY: `prog` holds a reference, so the program is valid.
+    validate(hook, unsafe { &*prog.0 })?;
+    let _guard = WriteGuard::lock();
+    let st = state(hook);
+    let old = st.progs();
+    if let Some(old) = old {
+        if old.iter().any(|a| ptr::eq(a.prog, prog.0)) {
+            return Err(EEXIST);
+        }
+        if old.len() >= MAX_PROGS {
+            return Err(E2BIG);
+        }
+    }
+    let raw = prog.0;
+    // SAFETY: `raw` is a valid LSM program whose reference moves into the attachment below: from
+    // here on `prog` must not put it.
+    let att = unsafe { Attachment::new(raw) }?;
+    core::mem::forget(prog);
+    let id = att.id();
+    let att = KBox::into_raw(KBox::new(att, GFP_KERNEL)?);
+    match rebuild(old, None, Some(att)) {
+        Ok(new) => {
+            publish(st, new);
+            Ok(id)
+        }
+        Err(e) => {
+            // SAFETY: `att` was never published; dropping it puts the program reference.
+            drop(unsafe { KBox::from_raw(att) });
+            Err(e)
+        }
+    }
+}
+
+/// Detaches the program with BPF id `id` from `hook`.
+pub(crate) fn detach(hook: HookId, id: u32) -> Result {
+    let _guard = WriteGuard::lock();
+    let st = state(hook);
+    let old = st.progs().ok_or(ENOENT)?;
+    let (index, att) = old
+        .items[..old.len]
+        .iter()
+        .enumerate()
+        // SAFETY: published items are valid attachments (invariant of `HookState`).
+        .find(|(_, &a)| unsafe { &*a }.id() == id)
+        .ok_or(ENOENT)?;
+    let att = *att;
+    let new = rebuild(Some(old), Some(index), None)?;
+    publish(st, new);
+    // SAFETY: `att` is no longer published and `publish` waited for a grace period, so no hook
+    // can use it any more; it was allocated as a `KBox` in `attach`.
+    drop(unsafe { KBox::from_raw(att.cast_mut()) });
+    Ok(())
+}

@@ -1,0 +1,812 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * krsi - selftests of attaching, running and detaching BPF LSM programs
+ */
+
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/klog.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <arpa/inet.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/krsi.h>
+
+#include "kselftest_harness.h"
+
+#define HOOK_DIR "/sys/kernel/security/bpf/"
+#define STATUS HOOK_DIR "status"
+#define OBJ "/krsi/selftests/krsi_test.bpf.o"
+#define PIN_DIR "/sys/fs/bpf/"
+
+/* The hooks the tests attach to; the fixture detaches whatever is left on them. */
+static const char *const used_hooks[] = {
+	"file_open", "bprm_check_security", "file_mprotect", "task_kill",
+	"socket_connect",
+};
+
+/* A loaded program and the object that owns it. */
+struct prog {
+	struct bpf_object *obj;
+	int fd;
+	__u32 id;
+};
+
+/* Loads program @name of the test object, and only that one. */
+static int load(const char *name, struct prog *p)
+{
+	struct bpf_program *it, *want = NULL;
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+
+	p->obj = bpf_object__open_file(OBJ, NULL);
+	if (!p->obj)
+		return -1;
+	bpf_object__for_each_program(it, p->obj) {
+		if (!strcmp(bpf_program__name(it), name))
+			want = it;
+		else
+			bpf_program__set_autoload(it, false);
+	}
+	if (!want || bpf_object__load(p->obj))
+		return -1;
+	p->fd = bpf_program__fd(want);
+	if (bpf_obj_get_info_by_fd(p->fd, &info, &len))
+		return -1;
+	p->id = info.id;
+	return 0;
+}
+
+static void unload(struct prog *p)
+{
+	bpf_object__close(p->obj);
+	p->obj = NULL;
+}
+
+/* Writes @len bytes of @data to @path at @offset; returns 0 or errno. */
+static int write_at(const char *path, const void *data, size_t len, off_t offset)
+{
+	int fd = open(path, O_WRONLY), err = 0;
+
+	if (fd < 0)
+		return errno;
+	if (pwrite(fd, data, len, offset) != (ssize_t)len)
+		err = errno;
+	close(fd);
+	return err;
+}
+
+/* Writes a string command to the file of @hook, as echo does; returns 0 or errno. */
+static int hook_write(const char *hook, const char *cmd)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), HOOK_DIR "%s", hook);
+	return write_at(path, cmd, strlen(cmd), 0);
+}
+
+static int attach_path(const char *hook, const char *pin)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd), "%s\n", pin);
+	return hook_write(hook, cmd);
+}
+
+static int detach(const char *hook, __u32 id)
+{
+	char cmd[64];
+
+	snprintf(cmd, sizeof(cmd), "detach %u\n", id);
+	return hook_write(hook, cmd);
+}
+
+/* Pins @p at PIN_DIR@name (replacing a stale pin) and attaches it by path. */
+static int pin_attach(const char *hook, struct prog *p, const char *name)
+{
+	char pin[128];
+
+	snprintf(pin, sizeof(pin), PIN_DIR "%s", name);
+	unlink(pin);
+	if (bpf_obj_pin(p->fd, pin))
+		return errno;
+	return attach_path(hook, pin);
+}
+
+/* Reads a whole file into @buf; returns its length or -1. */
+static ssize_t read_file(const char *path, char *buf, size_t size)
+{
+	ssize_t n, total = 0;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return -1;
+	while ((n = read(fd, buf + total, size - 1 - total)) > 0)
+		total += n;
+	close(fd);
+	buf[total] = '\0';
+	return n < 0 ? -1 : total;
+}
+
+static ssize_t listing(const char *hook, char *buf, size_t size)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), HOOK_DIR "%s", hook);
+	return read_file(path, buf, size);
+}
+
+/* The listing of @hook without its counters: "<id> <name>" per line, in run order. */
+static ssize_t attachments(const char *hook, char *buf, size_t size)
+{
+	char raw[8192], *line, *save;
+	size_t len = 0;
+
+	if (listing(hook, raw, sizeof(raw)) < 0)
+		return -1;
+	buf[0] = '\0';
+	for (line = strtok_r(raw, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		unsigned int id;
+		char name[32];
+
+		if (sscanf(line, "%u name=%31s", &id, name) != 2)
+			return -1;
+		len += snprintf(buf + len, size - len, "%u %s\n", id, name);
+	}
+	return len;
+}
+
+static int count_lines(const char *s)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+/* Detaches every program listed on @hook; returns how many. */
+static int detach_all(const char *hook)
+{
+	char buf[8192], *line, *save;
+	int n = 0;
+
+	if (listing(hook, buf, sizeof(buf)) < 0)
+		return -1;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		if (!detach(hook, strtoul(line, NULL, 10)))
+			n++;
+	return n;
+}
+
+/* Opens @path read-only and closes it; returns 0 or errno. */
+static int try_open(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CREAT, 0644);
+
+	if (fd < 0)
+		return errno;
+	close(fd);
+	return 0;
+}
+
+/* Whether the program with @id still exists. */
+static bool prog_exists(__u32 id)
+{
+	int fd = bpf_prog_get_fd_by_id(id);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+/* Runs @fn in a child; returns the child's exit status, or -1 if it did not exit. */
+static int in_child(int (*fn)(void *), void *arg)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(fn(arg));
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+FIXTURE(krsi) {
+	char before[8192];
+};
+
+FIXTURE_SETUP(krsi)
+{
+	unsigned int i;
+
+	/* Nothing may be left from an earlier test, or the tests are not independent. */
+	for (i = 0; i < ARRAY_SIZE(used_hooks); i++)
+		ASSERT_EQ(0, detach_all(used_hooks[i]));
+	ASSERT_LE(0, read_file(STATUS, self->before, sizeof(self->before)));
+	ASSERT_STREQ("", self->before);
+}
+
+FIXTURE_TEARDOWN(krsi)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(used_hooks); i++)
+		detach_all(used_hooks[i]);
+}
+
+TEST_F(krsi, file_open_deny_allow_and_static_key)
+{
+	char buf[4096];
+	struct prog p;
+	unsigned long long runs, denied;
+	unsigned int id;
+	char name[32];
+
+	ASSERT_EQ(0, load("deny_open", &p));
+	EXPECT_EQ(0, try_open("/tmp/krsi-secret"));
+
+	ASSERT_EQ(0, pin_attach("file_open", &p, "deny_open"));
+	EXPECT_EQ(EPERM, try_open("/tmp/krsi-secret"));
+	EXPECT_EQ(0, try_open("/tmp/krsi-other"));
+
+	ASSERT_LT(0, listing("file_open", buf, sizeof(buf)));
+	TH_LOG("file_open: %s", buf);
+	EXPECT_EQ(1, count_lines(buf));
+	ASSERT_EQ(4, sscanf(buf, "%u name=%31s runs=%llu denied=%llu", &id, name, &runs, &denied));
+	EXPECT_EQ(p.id, id);
+	EXPECT_STREQ("deny_open", name);
+	EXPECT_LE(2, runs);
+	EXPECT_EQ(1, denied);
+	EXPECT_NE(NULL, strstr(buf, " sleepable=0\n"));
+
+	/* The static key follows the attachments. */
+	ASSERT_LE(0, read_file(STATUS, buf, sizeof(buf)));
+	EXPECT_STREQ("file_open progs=1 key=on\n", buf);
+
+	ASSERT_EQ(0, detach("file_open", p.id));
+	EXPECT_EQ(0, try_open("/tmp/krsi-secret"));
+	ASSERT_EQ(0, listing("file_open", buf, sizeof(buf)));
+	ASSERT_LE(0, read_file(STATUS, buf, sizeof(buf)));
+	EXPECT_STREQ("", buf);
+	unlink(PIN_DIR "deny_open");
+	unload(&p);
+}
+
+static int exec_noexec(void *arg)
+{
+	char *argv[] = { "true", NULL };
+
+	(void)arg;
+	execv("/tmp/krsi-noexec", argv);
+	return errno;
+}
+
+TEST_F(krsi, bprm_check_security)
+{
+	struct prog p;
+
+	ASSERT_EQ(0, system("cp /bin/busybox /tmp/krsi-noexec && chmod 755 /tmp/krsi-noexec"));
+	ASSERT_EQ(0, load("deny_exec", &p));
+	ASSERT_EQ(0, in_child(exec_noexec, NULL));
+	ASSERT_EQ(0, pin_attach("bprm_check_security", &p, "deny_exec"));
+	EXPECT_EQ(EPERM, in_child(exec_noexec, NULL));
+	/* Other executables still run. */
+	EXPECT_EQ(0, system("/bin/true"));
+	ASSERT_EQ(0, detach("bprm_check_security", p.id));
+	EXPECT_EQ(0, in_child(exec_noexec, NULL));
+	unlink(PIN_DIR "deny_exec");
+	unload(&p);
+}
+
+TEST_F(krsi, file_mprotect)
+{
+	struct prog p;
+	void *mem = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	ASSERT_NE(MAP_FAILED, mem);
+	ASSERT_EQ(0, load("deny_wx", &p));
+	ASSERT_EQ(0, pin_attach("file_mprotect", &p, "deny_wx"));
+	EXPECT_EQ(-1, mprotect(mem, 4096, PROT_READ | PROT_WRITE | PROT_EXEC));
+	EXPECT_EQ(EACCES, errno);
+	EXPECT_EQ(0, mprotect(mem, 4096, PROT_READ | PROT_EXEC));
+	ASSERT_EQ(0, detach("file_mprotect", p.id));
+	EXPECT_EQ(0, mprotect(mem, 4096, PROT_READ | PROT_WRITE | PROT_EXEC));
+	munmap(mem, 4096);
+	unlink(PIN_DIR "deny_wx");
+	unload(&p);
+}
+
+TEST_F(krsi, task_kill)
+{
+	struct prog p;
+	int status;
+	pid_t child = fork();
+
+	if (child == 0) {
+		for (;;)
+			pause();
+	}
+	ASSERT_LT(0, child);
+	ASSERT_EQ(0, load("deny_sigusr2", &p));
+	ASSERT_EQ(0, pin_attach("task_kill", &p, "deny_sigusr2"));
+	EXPECT_EQ(-1, kill(child, SIGUSR2));
+	EXPECT_EQ(EPERM, errno);
+	EXPECT_EQ(0, kill(child, 0));
+	ASSERT_EQ(0, detach("task_kill", p.id));
+	EXPECT_EQ(0, kill(child, SIGUSR2));
+	ASSERT_EQ(child, waitpid(child, &status, 0));
+	EXPECT_TRUE(WIFSIGNALED(status));
+	EXPECT_EQ(SIGUSR2, WTERMSIG(status));
+	unlink(PIN_DIR "deny_sigusr2");
+	unload(&p);
+}
+
+/* Connects a TCP socket to 127.0.0.1:@port; returns 0 or errno. */
+static int try_connect(int port)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port) };
+	int fd = socket(AF_INET, SOCK_STREAM, 0), err = 0;
+
+	if (fd < 0)
+		return errno;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)))
+		err = errno;
+	close(fd);
+	return err;
+}
+
+TEST_F(krsi, socket_connect)
+{
+	struct prog p;
+
+	ASSERT_EQ(0, load("deny_port", &p));
+	EXPECT_EQ(ECONNREFUSED, try_connect(4242));
+	ASSERT_EQ(0, pin_attach("socket_connect", &p, "deny_port"));
+	EXPECT_EQ(EPERM, try_connect(4242));
+	EXPECT_EQ(ECONNREFUSED, try_connect(4243));
+	ASSERT_EQ(0, detach("socket_connect", p.id));
+	EXPECT_EQ(ECONNREFUSED, try_connect(4242));
+	unlink(PIN_DIR "deny_port");
+	unload(&p);
+}
+
+struct order_state {
+	__u32 n;
+	char seq[8];
+	int seen_ret[8];
+	__u32 deny_at;
+};
+
+static void order_reset(int map_fd, __u32 deny_at)
+{
+	struct order_state s = { .deny_at = deny_at };
+	__u32 key = 0;
+
+	bpf_map_update_elem(map_fd, &key, &s, BPF_ANY);
+}
+
+static void order_read(int map_fd, struct order_state *s)
+{
+	__u32 key = 0;
+
+	memset(s, 0, sizeof(*s));
+	bpf_map_lookup_elem(map_fd, &key, s);
+}
+
+TEST_F(krsi, order_and_ret_chaining)
+{
+	static const char *const names[] = { "order_a", "order_b", "order_c" };
+	struct bpf_program *it;
+	struct prog p[3];
+	struct order_state s;
+	char buf[4096];
+	unsigned int ids[3];
+	int i, map_fd;
+
+	/* One object with the three programs sharing the map. */
+	p[0].obj = bpf_object__open_file(OBJ, NULL);
+	ASSERT_NE(NULL, p[0].obj);
+	bpf_object__for_each_program(it, p[0].obj)
+		bpf_program__set_autoload(it, !strncmp(bpf_program__name(it), "order_", 6));
+	ASSERT_EQ(0, bpf_object__load(p[0].obj));
+	map_fd = bpf_map__fd(bpf_object__find_map_by_name(p[0].obj, "order_map"));
+	ASSERT_LE(0, map_fd);
+	for (i = 0; i < 3; i++) {
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+
+		p[i].fd = bpf_program__fd(bpf_object__find_program_by_name(p[0].obj, names[i]));
+		ASSERT_LE(0, p[i].fd);
+		ASSERT_EQ(0, bpf_obj_get_info_by_fd(p[i].fd, &info, &len));
+		p[i].id = info.id;
+		ASSERT_EQ(0, pin_attach("file_open", &p[i], names[i]));
+	}
+
+	/* The listing is in attach order. */
+	ASSERT_LT(0, listing("file_open", buf, sizeof(buf)));
+	TH_LOG("file_open: %s", buf);
+	ASSERT_EQ(3, sscanf(buf, "%u %*[^\n]\n%u %*[^\n]\n%u", &ids[0], &ids[1], &ids[2]));
+	for (i = 0; i < 3; i++)
+		EXPECT_EQ(p[i].id, ids[i]);
+
+	/* All allow: all run in order, each seeing the result so far, 0. */
+	order_reset(map_fd, 0);
+	EXPECT_EQ(0, try_open("/tmp/krsi-order"));
+	order_read(map_fd, &s);
+	EXPECT_EQ(3, s.n);
+	EXPECT_EQ(0, memcmp(s.seq, "abc", 3));
+	for (i = 0; i < 3; i++)
+		EXPECT_EQ(0, s.seen_ret[i]);
+
+	/* The second denies: its errno is the syscall's, the third does not run. */
+	order_reset(map_fd, 2);
+	EXPECT_EQ(EXDEV, try_open("/tmp/krsi-order"));
+	order_read(map_fd, &s);
+	EXPECT_EQ(2, s.n);
+	EXPECT_EQ(0, memcmp(s.seq, "ab", 2));
+
+	/* Detaching the denying program restores access; the others keep their order. */
+	ASSERT_EQ(0, detach("file_open", p[1].id));
+	order_reset(map_fd, 2);
+	EXPECT_EQ(0, try_open("/tmp/krsi-order"));
+	order_read(map_fd, &s);
+	EXPECT_EQ(2, s.n);
+	EXPECT_EQ(0, memcmp(s.seq, "ac", 2));
+
+	ASSERT_EQ(0, detach("file_open", p[0].id));
+	ASSERT_EQ(0, detach("file_open", p[2].id));
+	order_reset(map_fd, 1);
+	EXPECT_EQ(0, try_open("/tmp/krsi-order"));
+	order_read(map_fd, &s);
+	EXPECT_EQ(0, s.n);
+	for (i = 0; i < 3; i++) {
+		snprintf(buf, sizeof(buf), PIN_DIR "%s", names[i]);
+		unlink(buf);
+	}
+	bpf_object__close(p[0].obj);
+}
+
+TEST_F(krsi, sleepable_program)
+{
+	struct prog p;
+	char buf[4096];
+
+	ASSERT_EQ(0, load("deny_open_s", &p));
+	ASSERT_EQ(0, pin_attach("file_open", &p, "deny_open_s"));
+	ASSERT_LT(0, listing("file_open", buf, sizeof(buf)));
+	EXPECT_NE(NULL, strstr(buf, "name=deny_open_s "));
+	EXPECT_NE(NULL, strstr(buf, " sleepable=1\n"));
+	EXPECT_EQ(EACCES, try_open("/tmp/krsi-sleepy"));
+	EXPECT_EQ(0, try_open("/tmp/krsi-other"));
+	ASSERT_EQ(0, detach("file_open", p.id));
+	EXPECT_EQ(0, try_open("/tmp/krsi-sleepy"));
+	unlink(PIN_DIR "deny_open_s");
+	unload(&p);
+}
+
+TEST_F(krsi, attach_by_fd_and_detach_by_id_ioctl)
+{
+	struct krsi_attach att = { .size = sizeof(att) };
+	struct krsi_detach det = { .size = sizeof(det) };
+	struct prog p;
+	char buf[4096];
+	int fd;
+
+	ASSERT_EQ(0, load("deny_open", &p));
+	fd = open(HOOK_DIR "file_open", O_RDWR);
+	ASSERT_LE(0, fd);
+	att.prog_fd = p.fd;
+	ASSERT_EQ(0, ioctl(fd, KRSI_IOC_ATTACH, &att));
+	EXPECT_EQ(p.id, att.prog_id);
+	EXPECT_EQ(EPERM, try_open("/tmp/krsi-secret"));
+	ASSERT_LT(0, listing("file_open", buf, sizeof(buf)));
+	EXPECT_EQ(p.id, strtoul(buf, NULL, 10));
+	det.prog_id = p.id;
+	ASSERT_EQ(0, ioctl(fd, KRSI_IOC_DETACH, &det));
+	EXPECT_EQ(0, try_open("/tmp/krsi-secret"));
+	EXPECT_EQ(0, listing("file_open", buf, sizeof(buf)));
+	close(fd);
+	unload(&p);
+}
+
+/* Capabilities: drop CAP_MAC_ADMIN from the effective set and write. */
+static int write_without_cap_mac_admin(void *arg)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2];
+
+	if (syscall(SYS_capget, &hdr, data))
+		return 255;
+	data[CAP_MAC_ADMIN / 32].effective &= ~(1u << (CAP_MAC_ADMIN % 32));
+	if (syscall(SYS_capset, &hdr, data))
+		return 255;
+	return attach_path("file_open", (const char *)arg);
+}
+
+/* A root user in a new user namespace, with a descriptor root opened before. */
+static int write_in_user_ns(void *arg)
+{
+	int fd = open(HOOK_DIR "file_open", O_WRONLY);
+	const char *cmd = arg;
+
+	if (fd < 0 || unshare(CLONE_NEWUSER))
+		return 255;
+	if (write(fd, cmd, strlen(cmd)) >= 0)
+		return 0;
+	return errno;
+}
+
+/*
+ * A user namespace root opening the file itself: it keeps kuid 0, so the mode
+ * lets it open the file, but it has no capability in the initial namespace.
+ */
+static int open_in_user_ns(void *arg)
+{
+	(void)arg;
+	if (unshare(CLONE_NEWUSER))
+		return 255;
+	return attach_path("file_open", PIN_DIR "allow_open");
+}
+
+static int ioctl_errno(int fd, unsigned long cmd, void *arg)
+{
+	return ioctl(fd, cmd, arg) ? errno : 0;
+}
+
+TEST_F(krsi, bad_inputs_change_nothing)
+{
+	struct prog allow, wx, sock, extra;
+	char before[4096], after[4096], big[5000];
+	int map_fd, fd, rofd, checked = 0;
+	struct krsi_attach att;
+	struct krsi_detach det;
+
+	ASSERT_EQ(0, load("allow_open", &allow));
+	ASSERT_EQ(0, pin_attach("file_open", &allow, "allow_open"));
+	ASSERT_EQ(0, load("deny_wx", &wx));
+	unlink(PIN_DIR "deny_wx");
+	ASSERT_EQ(0, bpf_obj_pin(wx.fd, PIN_DIR "deny_wx"));
+	ASSERT_EQ(0, load("not_lsm", &sock));
+	unlink(PIN_DIR "not_lsm");
+	ASSERT_EQ(0, bpf_obj_pin(sock.fd, PIN_DIR "not_lsm"));
+	map_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "krsi_map", 4, 4, 1, NULL);
+	ASSERT_LE(0, map_fd);
+	unlink(PIN_DIR "a_map");
+	ASSERT_EQ(0, bpf_obj_pin(map_fd, PIN_DIR "a_map"));
+	ASSERT_EQ(0, load("deny_open", &extra));
+	ASSERT_LT(0, attachments("file_open", before, sizeof(before)));
+	TH_LOG("attached: %s", before);
+
+#define CHECK(expected, call) do {						\
+		EXPECT_EQ(expected, call);					\
+		ASSERT_LE(0, attachments("file_open", after, sizeof(after)));	\
+		EXPECT_STREQ(before, after);					\
+		checked++;							\
+	} while (0)
+
+	/* Malformed writes. */
+	CHECK(EINVAL, hook_write("file_open", "hello\n"));
+	CHECK(EINVAL, hook_write("file_open", "\n"));
+	CHECK(EINVAL, write_at(HOOK_DIR "file_open", "", 0, 0));
+	CHECK(EINVAL, hook_write("file_open", PIN_DIR "allow_open\n" PIN_DIR "deny_wx\n"));
+	CHECK(EINVAL, write_at(HOOK_DIR "file_open", PIN_DIR "allow_open\0x",
+			       sizeof(PIN_DIR "allow_open\0x"), 0));
+	CHECK(EINVAL, write_at(HOOK_DIR "file_open", PIN_DIR "deny_wx", strlen(PIN_DIR "deny_wx"), 1));
+	memset(big, 'a', sizeof(big));
+	big[0] = '/';
+	CHECK(EINVAL, write_at(HOOK_DIR "file_open", big, sizeof(big), 0));
+	CHECK(EINVAL, hook_write("file_open", "detach\n"));
+	CHECK(EINVAL, hook_write("file_open", "detach \n"));
+	CHECK(EINVAL, hook_write("file_open", "detach abc\n"));
+	CHECK(EINVAL, hook_write("file_open", "detach -1\n"));
+	CHECK(EINVAL, hook_write("file_open", "detach 01\n"));
+	CHECK(EINVAL, hook_write("file_open", "detach 4294967296\n"));
+	CHECK(EINVAL, hook_write("file_open", "detach  1\n"));
+	/* Paths. */
+	CHECK(EINVAL, hook_write("file_open", "sys/fs/bpf/allow_open\n"));
+	CHECK(ENOENT, hook_write("file_open", PIN_DIR "no_such_pin\n"));
+	CHECK(EACCES, hook_write("file_open", "/krsi/hooks.list\n"));
+	CHECK(EINVAL, hook_write("file_open", PIN_DIR "a_map\n"));
+	CHECK(EINVAL, hook_write("file_open", PIN_DIR "not_lsm\n"));
+	CHECK(EINVAL, hook_write("file_open", PIN_DIR "deny_wx\n"));
+	CHECK(EEXIST, hook_write("file_open", PIN_DIR "allow_open\n"));
+	CHECK(ENOENT, hook_write("file_open", "detach 999999\n"));
+	CHECK(ENOENT, detach("file_open", wx.id));
+	/* Privilege. */
+	CHECK(EPERM, in_child(write_without_cap_mac_admin, PIN_DIR "deny_wx"));
+	CHECK(EPERM, in_child(write_in_user_ns, "detach 1\n"));
+	CHECK(EPERM, in_child(open_in_user_ns, NULL));
+	/* ioctl. */
+	fd = open(HOOK_DIR "file_open", O_RDWR);
+	ASSERT_LE(0, fd);
+	rofd = open(HOOK_DIR "file_open", O_RDONLY);
+	ASSERT_LE(0, rofd);
+	att = (struct krsi_attach){ .size = sizeof(att) - 1, .prog_fd = extra.fd };
+	CHECK(EINVAL, ioctl_errno(fd, KRSI_IOC_ATTACH, &att));
+	att = (struct krsi_attach){ .size = sizeof(att), .flags = 1, .prog_fd = extra.fd };
+	CHECK(EINVAL, ioctl_errno(fd, KRSI_IOC_ATTACH, &att));
+	att = (struct krsi_attach){ .size = sizeof(att), .prog_fd = 1000 };
+	CHECK(EBADF, ioctl_errno(fd, KRSI_IOC_ATTACH, &att));
+	att = (struct krsi_attach){ .size = sizeof(att), .prog_fd = map_fd };
+	CHECK(EINVAL, ioctl_errno(fd, KRSI_IOC_ATTACH, &att));
+	att = (struct krsi_attach){ .size = sizeof(att), .prog_fd = wx.fd };
+	CHECK(EINVAL, ioctl_errno(fd, KRSI_IOC_ATTACH, &att));
+	att = (struct krsi_attach){ .size = sizeof(att), .prog_fd = allow.fd };
+	CHECK(EEXIST, ioctl_errno(fd, KRSI_IOC_ATTACH, &att));
+	att = (struct krsi_attach){ .size = sizeof(att), .prog_fd = extra.fd };
+	CHECK(EBADF, ioctl_errno(rofd, KRSI_IOC_ATTACH, &att));
+	CHECK(ENOTTY, ioctl_errno(fd, _IOW(KRSI_IOC_MAGIC, 9, struct krsi_attach), &att));
+	CHECK(EFAULT, ioctl_errno(fd, KRSI_IOC_ATTACH, NULL));
+	det = (struct krsi_detach){ .size = sizeof(det), .prog_id = allow.id, .reserved = 1 };
+	CHECK(EINVAL, ioctl_errno(fd, KRSI_IOC_DETACH, &det));
+	det = (struct krsi_detach){ .size = sizeof(det), .prog_id = 999999 };
+	CHECK(ENOENT, ioctl_errno(fd, KRSI_IOC_DETACH, &det));
+	close(fd);
+	close(rofd);
+#undef CHECK
+	TH_LOG("%d bad inputs refused", checked);
+
+	unlink(PIN_DIR "deny_wx");
+	unlink(PIN_DIR "not_lsm");
+	unlink(PIN_DIR "a_map");
+	unlink(PIN_DIR "allow_open");
+	close(map_fd);
+	unload(&allow);
+	unload(&wx);
+	unload(&sock);
+	unload(&extra);
+}
+
+TEST_F(krsi, capacity_is_64)
+{
+	static struct prog p[KRSI_MAX_PROGS + 1];
+	struct krsi_attach att = { .size = sizeof(att) };
+	char buf[16384];
+	int i, fd = open(HOOK_DIR "file_open", O_RDWR);
+
+	ASSERT_LE(0, fd);
+	for (i = 0; i <= KRSI_MAX_PROGS; i++) {
+		ASSERT_EQ(0, load("allow_open", &p[i]));
+		att.prog_fd = p[i].fd;
+		att.prog_id = 0;
+		if (i < KRSI_MAX_PROGS) {
+			ASSERT_EQ(0, ioctl(fd, KRSI_IOC_ATTACH, &att));
+		} else {
+			EXPECT_EQ(-1, ioctl(fd, KRSI_IOC_ATTACH, &att));
+			EXPECT_EQ(E2BIG, errno);
+		}
+	}
+	ASSERT_LT(0, read_file(HOOK_DIR "file_open", buf, sizeof(buf)));
+	EXPECT_EQ(KRSI_MAX_PROGS, count_lines(buf));
+	EXPECT_EQ(0, try_open("/tmp/krsi-other"));
+	close(fd);
+	EXPECT_EQ(KRSI_MAX_PROGS, detach_all("file_open"));
+	for (i = 0; i <= KRSI_MAX_PROGS; i++)
+		unload(&p[i]);
+}
+
+TEST_F(krsi, attachment_outlives_loader_and_is_released_once)
+{
+	struct prog p;
+	__u32 id;
+
+	ASSERT_EQ(0, load("deny_open", &p));
+	id = p.id;
+	ASSERT_EQ(0, pin_attach("file_open", &p, "deny_open"));
+	/* The pin and the loader's descriptors go away: krsi's reference keeps it. */
+	unlink(PIN_DIR "deny_open");
+	unload(&p);
+	EXPECT_TRUE(prog_exists(id));
+	EXPECT_EQ(EPERM, try_open("/tmp/krsi-secret"));
+	ASSERT_EQ(0, detach("file_open", id));
+	/* Detach waits for a grace period and drops the last reference. */
+	EXPECT_FALSE(prog_exists(id));
+	EXPECT_EQ(0, try_open("/tmp/krsi-secret"));
+}
+
+#define STRESS_ROUNDS 50
+
+static int stress_writer(void *arg)
+{
+	struct prog *p = arg;
+	int i;
+
+	for (i = 0; i < STRESS_ROUNDS; i++) {
+		struct krsi_attach att = { .size = sizeof(att), .prog_fd = p->fd };
+		int fd = open(HOOK_DIR "file_open", O_RDWR);
+
+		if (fd < 0 || ioctl(fd, KRSI_IOC_ATTACH, &att))
+			return 1;
+		close(fd);
+		if (detach("file_open", p->id))
+			return 2;
+	}
+	return 0;
+}
+
+static int stress_opener(void *arg)
+{
+	volatile int *stop = arg;
+	int n = 0;
+
+	while (!*stop && n < 1000000) {
+		if (try_open("/tmp/krsi-secret") && errno != EPERM)
+			return 1;
+		n++;
+	}
+	return 0;
+}
+
+TEST_F(krsi, stress_attach_detach_while_hooks_run)
+{
+	struct prog p[2];
+	pid_t writers[2], openers[2];
+	volatile int *stop;
+	char buf[65536];
+	int i, status;
+
+	stop = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, stop);
+	ASSERT_EQ(0, load("deny_open", &p[0]));
+	ASSERT_EQ(0, load("allow_open", &p[1]));
+	ASSERT_LE(0, klogctl(5 /* SYSLOG_ACTION_CLEAR */, NULL, 0));
+	for (i = 0; i < 2; i++) {
+		openers[i] = fork();
+		if (openers[i] == 0)
+			_exit(stress_opener((void *)stop));
+	}
+	for (i = 0; i < 2; i++) {
+		writers[i] = fork();
+		if (writers[i] == 0)
+			_exit(stress_writer(&p[i]));
+	}
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(writers[i], waitpid(writers[i], &status, 0));
+		EXPECT_TRUE(WIFEXITED(status));
+		EXPECT_EQ(0, WEXITSTATUS(status));
+	}
+	*stop = 1;
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(openers[i], waitpid(openers[i], &status, 0));
+		EXPECT_TRUE(WIFEXITED(status));
+		EXPECT_EQ(0, WEXITSTATUS(status));
+	}
+	/* The final listing is exact: empty, with the static key off again. */
+	EXPECT_EQ(0, listing("file_open", buf, sizeof(buf)));
+	ASSERT_LE(0, read_file(STATUS, buf, sizeof(buf)));
+	EXPECT_STREQ("", buf);
+	/* No oops, warning or RCU complaint. */
+	ASSERT_LE(0, klogctl(3 /* SYSLOG_ACTION_READ_ALL */, buf, sizeof(buf) - 1));
+	EXPECT_EQ(NULL, strstr(buf, "WARNING"));
+	EXPECT_EQ(NULL, strstr(buf, "BUG"));
+	EXPECT_EQ(NULL, strstr(buf, "Oops"));
+	EXPECT_EQ(NULL, strstr(buf, "rcu"));
+	/* No program left referenced by krsi. */
+	for (i = 0; i < 2; i++) {
+		__u32 id = p[i].id;
+
+		unload(&p[i]);
+		EXPECT_FALSE(prog_exists(id));
+	}
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * krsi - BPF LSM programs the selftests attach through krsi
+ *
+ * Ordinary libbpf programs: SEC("lsm/<hook>") and SEC("lsm.s/<hook>"), built
+ * against the vmlinux.h of the kernel under test. Each acts only on objects
+ * with a name of its own, so that the rest of the guest is not disturbed.
+ */
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+
+#define EPERM 1
+#define ENOENT 2
+#define EXDEV 18
+#define EACCES 13
+#define AF_INET 2
+#define PROT_WRITE 0x2
+#define PROT_EXEC 0x4
+#define SIGUSR2 12
+
+char _license[] SEC("license") = "GPL";
+
+/*
+ * Returns @err if @cond, else 0. Written so that clang keeps a branch: it
+ * turns "cond ? -1 : 0" into a negation, after which the 6.12 verifier no
+ * longer knows that the result is within [-4095, 0] and refuses the program.
+ */
+#define DENY_IF(cond, err) ({ volatile long __ret = 0; if (cond) __ret = (err); (int)__ret; })
+
+/* Whether the dentry's name is @name (at most 31 bytes). */
+static __always_inline bool name_is(struct dentry *dentry, const char *name, int len)
+{
+	char buf[32] = {};
+	int i;
+
+	bpf_probe_read_kernel_str(buf, sizeof(buf), BPF_CORE_READ(dentry, d_name.name));
+	for (i = 0; i < len && i < (int)sizeof(buf); i++)
+		if (buf[i] != name[i])
+			return false;
+	return buf[len] == 0;
+}
+
+#define NAME_IS(dentry, lit) name_is(dentry, lit, sizeof(lit) - 1)
+
+SEC("lsm/file_open")
+int BPF_PROG(deny_open, struct file *file)
+{
+	return DENY_IF(NAME_IS(file->f_path.dentry, "krsi-secret"), -EPERM);
+}
+
+SEC("lsm.s/file_open")
+int BPF_PROG(deny_open_s, struct file *file)
+{
+	char c;
+
+	/* A helper only sleepable programs may call: the verifier proves the kind. */
+	bpf_copy_from_user(&c, 1, (void *)0);
+	return DENY_IF(NAME_IS(file->f_path.dentry, "krsi-sleepy"), -EACCES);
+}
+
+SEC("lsm/bprm_check_security")
+int BPF_PROG(deny_exec, struct linux_binprm *bprm)
+{
+	return DENY_IF(NAME_IS(bprm->file->f_path.dentry, "krsi-noexec"), -EPERM);
+}
+
+SEC("lsm/file_mprotect")
+int BPF_PROG(deny_wx, struct vm_area_struct *vma, unsigned long reqprot,
+	     unsigned long prot)
+{
+	return DENY_IF((prot & PROT_WRITE) && (prot & PROT_EXEC), -EACCES);
+}
+
+SEC("lsm/task_kill")
+int BPF_PROG(deny_sigusr2, struct task_struct *p, struct kernel_siginfo *info,
+	     int sig, const struct cred *cred)
+{
+	return DENY_IF(sig == SIGUSR2, -EPERM);
+}
+
+SEC("lsm/socket_connect")
+int BPF_PROG(deny_port, struct socket *sock, struct sockaddr *address, int addrlen)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)address;
+
+	if (address->sa_family != AF_INET)
+		return 0;
+	return DENY_IF(sin->sin_port == bpf_htons(4242), -EPERM);
+}
+
+/* Ordering and result chaining: three programs on file_open record who ran. */
+struct order_state {
+	__u32 n;
+	char seq[8];
+	int seen_ret[8];
+	__u32 deny_at;	/* 1-based position of the program that denies, 0: none */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct order_state);
+} order_map SEC(".maps");
+
+static __always_inline int record(struct file *file, int ret, char me, __u32 pos)
+{
+	__u32 key = 0, n;
+	struct order_state *s;
+
+	if (!NAME_IS(file->f_path.dentry, "krsi-order"))
+		return 0;
+	s = bpf_map_lookup_elem(&order_map, &key);
+	if (!s)
+		return 0;
+	n = s->n;
+	if (n < 8) {
+		s->seq[n] = me;
+		s->seen_ret[n] = ret;
+		s->n = n + 1;
+	}
+	return DENY_IF(s->deny_at == pos, -EXDEV);
+}
+
+SEC("lsm/file_open")
+int BPF_PROG(order_a, struct file *file, int ret)
+{
+	return record(file, ret, 'a', 1);
+}
+
+SEC("lsm/file_open")
+int BPF_PROG(order_b, struct file *file, int ret)
+{
+	return record(file, ret, 'b', 2);
+}
+
+SEC("lsm/file_open")
+int BPF_PROG(order_c, struct file *file, int ret)
+{
+	return record(file, ret, 'c', 3);
+}
+
+/* Allows everything: for capacity, stress and reference tests. */
+SEC("lsm/file_open")
+int BPF_PROG(allow_open, struct file *file)
+{
+	return 0;
+}
+
+/* Not an LSM program. */
+SEC("socket")
+int not_lsm(struct __sk_buff *skb)
+{
+	return 0;
+}
