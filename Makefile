@@ -7,7 +7,8 @@
 #   make kernel     fetch (or use KDIR=), graft, configure and build bzImage
 #   make selftests  build the selftests for the guest
 #   make vm         boot the kernel and run the selftests (scripts/vm-run)
-#   make clippy     build krsi's Rust with clippy (CLIPPY=1)
+#   make lint       rustfmt and clippy on the host-side Rust (the kernel build
+#                   itself always runs krsi's Rust through clippy)
 #
 # KDIR=<kernel tree> builds against your own tree; the cache lives in
 # KRSI_CACHE (default ~/.cache/krsi).
@@ -21,7 +22,7 @@ endif
 # The kernel tree scripts/build-kernel uses when KDIR is not given.
 KTREE = $(or $(KDIR),$(KRSI_CACHE)/linux-source-6.12)
 
-.PHONY: all demo deps kernel selftests vm check clippy hostcheck
+.PHONY: all demo deps kernel selftests vm check lint hostcheck
 
 all: demo
 
@@ -31,8 +32,8 @@ deps:
 kernel: deps
 	@scripts/build-kernel >/dev/null
 
-clippy: deps
-	@CLIPPY=1 scripts/build-kernel >/dev/null
+lint:
+	@scripts/check --lint-only
 
 selftests: kernel
 	@$(MAKE) -s -C selftests KDIR=$(KTREE) VMLINUX=$(KRSI_CACHE)/current/vmlinux \

@@ -108,7 +108,9 @@ pub(crate) unsafe fn write(
 fn read_arg<T>(arg: usize) -> Result<T> {
     let mut bytes = [0u8; 16];
     let bytes = &mut bytes[..size_of::<T>()];
-    UserSlice::new(arg, bytes.len()).reader().read_slice(bytes)?;
+    UserSlice::new(arg, bytes.len())
+        .reader()
+        .read_slice(bytes)?;
     // SAFETY: `T` is one of krsi's uapi structs, made of integers only, and `bytes` holds
     // `size_of::<T>()` bytes.
     let value = unsafe { core::ptr::read_unaligned(bytes.as_ptr().cast::<T>()) };
@@ -120,10 +122,8 @@ fn read_arg<T>(arg: usize) -> Result<T> {
     Ok(value)
 }
 
-const IOC_ATTACH: u32 =
-    kernel::ioctl::_IOWR::<bindings::krsi_attach>(bindings::KRSI_IOC_MAGIC, 1);
-const IOC_DETACH: u32 =
-    kernel::ioctl::_IOW::<bindings::krsi_detach>(bindings::KRSI_IOC_MAGIC, 2);
+const IOC_ATTACH: u32 = kernel::ioctl::_IOWR::<bindings::krsi_attach>(bindings::KRSI_IOC_MAGIC, 1);
+const IOC_DETACH: u32 = kernel::ioctl::_IOW::<bindings::krsi_detach>(bindings::KRSI_IOC_MAGIC, 2);
 
 const _: () = assert!(size_of::<bindings::krsi_attach>() <= 16);
 const _: () = assert!(size_of::<bindings::krsi_detach>() <= 16);
@@ -173,7 +173,9 @@ pub(crate) struct Text(pub(crate) KVec<u8>);
 
 impl core::fmt::Write for Text {
     fn write_str(&mut self, s: &str) -> core::fmt::Result {
-        self.0.extend_from_slice(s.as_bytes(), GFP_KERNEL).map_err(|_| core::fmt::Error)
+        self.0
+            .extend_from_slice(s.as_bytes(), GFP_KERNEL)
+            .map_err(|_| core::fmt::Error)
     }
 }
 
@@ -212,8 +214,14 @@ pub(crate) fn status() -> Result<KVec<u8>> {
         let key = st.key_enabled();
         if n > 0 || key {
             let name = core::str::from_utf8(hook.name().as_bytes()).unwrap_or("?");
-            writeln!(text, "{} progs={} key={}", name, n, if key { "on" } else { "off" })
-                .map_err(|_| ENOMEM)?;
+            writeln!(
+                text,
+                "{} progs={} key={}",
+                name,
+                n,
+                if key { "on" } else { "off" }
+            )
+            .map_err(|_| ENOMEM)?;
         }
     }
     Ok(text.0)

@@ -63,7 +63,8 @@ pub(crate) fn run_int(hook: HookId, ctx: &mut [u64], default: ffi::c_int) -> ffi
         ctx[ret_slot] = 0;
         let ret = att.run(ctx) as ffi::c_int;
         if ret != 0 {
-            att.denials.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
+            att.denials
+                .fetch_add(1, core::sync::atomic::Ordering::Relaxed);
             return ret;
         }
     }

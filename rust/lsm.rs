@@ -46,8 +46,10 @@ struct HookList(UnsafeCell<[bindings::security_hook_list; HOOK_COUNT]>);
 unsafe impl Sync for HookList {}
 
 #[link_section = ".data..ro_after_init"]
-// SAFETY: all-zero is a valid `security_hook_list`: null pointers and `None` callbacks.
-static HOOK_LIST: HookList = HookList(UnsafeCell::new(unsafe { MaybeUninit::zeroed().assume_init() }));
+static HOOK_LIST: HookList = HookList(UnsafeCell::new(
+    // SAFETY: all-zero is a valid `security_hook_list`: null pointers and `None` callbacks.
+    unsafe { MaybeUninit::zeroed().assume_init() },
+));
 
 /// Registers krsi's hooks; called once by the LSM framework during early boot.
 ///
@@ -62,9 +64,7 @@ unsafe extern "C" fn krsi_init() -> ffi::c_int {
     unsafe { hooks::fill_hook_list(&mut *list) };
     // SAFETY: `list` holds `HOOK_COUNT` initialised entries and, like `LSM_ID`, is static, so it
     // outlives the framework's use of it.
-    unsafe {
-        bindings::security_add_hooks(list.cast(), HOOK_COUNT as ffi::c_int, &LSM_ID.0)
-    };
+    unsafe { bindings::security_add_hooks(list.cast(), HOOK_COUNT as ffi::c_int, &LSM_ID.0) };
     crate::securityfs::LSM_ACTIVE.store(true, core::sync::atomic::Ordering::Relaxed);
     pr_info!("initialized with {} hooks\n", HOOK_COUNT);
     0

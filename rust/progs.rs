@@ -24,7 +24,8 @@ pub(crate) const MAX_PROGS: usize = bindings::KRSI_MAX_PROGS as usize;
 /// The signature of a BPF program's entry point.
 type BpfFunc = unsafe extern "C" fn(*const ffi::c_void, *const bindings::bpf_insn) -> ffi::c_uint;
 /// What `bpf_trampoline_enter()` returns.
-type EnterFn = unsafe extern "C" fn(*mut bindings::bpf_prog, *mut bindings::bpf_tramp_run_ctx) -> u64;
+type EnterFn =
+    unsafe extern "C" fn(*mut bindings::bpf_prog, *mut bindings::bpf_tramp_run_ctx) -> u64;
 /// What `bpf_trampoline_exit()` returns.
 type ExitFn = unsafe extern "C" fn(*mut bindings::bpf_prog, u64, *mut bindings::bpf_tramp_run_ctx);
 
@@ -68,7 +69,15 @@ impl Attachment {
         // SAFETY: `prog` is valid; `insnsi` is the trailing instruction array of the program.
         let insnsi = unsafe { ptr::addr_of!((*prog).__bindgen_anon_1.__bindgen_anon_2) }
             .cast::<bindings::bpf_insn>();
-        Ok(Self { prog, func, insnsi, enter, exit, runs: AtomicU64::new(0), denials: AtomicU64::new(0) })
+        Ok(Self {
+            prog,
+            func,
+            insnsi,
+            enter,
+            exit,
+            runs: AtomicU64::new(0),
+            denials: AtomicU64::new(0),
+        })
     }
 
     /// Runs the program on `ctx` (the hook's arguments, then the result slot) and returns its
@@ -77,21 +86,22 @@ impl Attachment {
     pub(crate) fn run(&self, ctx: &mut [u64]) -> u32 {
         // SAFETY: all-zero is the initial state of a run context, as in the BPF trampoline.
         let mut run_ctx: bindings::bpf_tramp_run_ctx = unsafe { core::mem::zeroed() };
-        // SAFETY: by the type invariant, `enter`/`exit` are the program's trampoline functions,
-        // called in pairs with one run context as the trampoline does; `func` runs only when
-        // `enter` allowed it, on a context laid out as the verifier checked (the arguments of
-        // `bpf_lsm_<hook>`, whose signature is the hook's, then the result).
-        unsafe {
-            let start = (self.enter)(self.prog, &mut run_ctx);
-            let ret = if start != 0 {
-                self.runs.fetch_add(1, Ordering::Relaxed);
-                (self.func)(ctx.as_ptr().cast(), self.insnsi)
-            } else {
-                0
-            };
-            (self.exit)(self.prog, start, &mut run_ctx);
-            ret
-        }
+        // The trampoline's protocol: `enter` (RCU or RCU Tasks Trace, migration, recursion
+        // check), the program only if `enter` allowed it, then `exit` with the same run context.
+        // The context is laid out as the verifier checked: the arguments of `bpf_lsm_<hook>`,
+        // whose signature is the hook's, then the result.
+        // SAFETY: by the type invariant, `enter` is the program's trampoline enter function.
+        let start = unsafe { (self.enter)(self.prog, &mut run_ctx) };
+        let ret = if start != 0 {
+            self.runs.fetch_add(1, Ordering::Relaxed);
+            // SAFETY: `enter` allowed the run; `func`/`insnsi` are the program's (invariant).
+            unsafe { (self.func)(ctx.as_ptr().cast(), self.insnsi) }
+        } else {
+            0
+        };
+        // SAFETY: pairs with the `enter` above, with the same run context (type invariant).
+        unsafe { (self.exit)(self.prog, start, &mut run_ctx) };
+        ret
     }
 
     fn prog(&self) -> &bindings::bpf_prog {
@@ -166,7 +176,10 @@ pub(crate) struct HookState {
 
 impl HookState {
     const fn new() -> Self {
-        Self { progs: AtomicPtr::new(ptr::null_mut()), active: AtomicPtr::new(ptr::null_mut()) }
+        Self {
+            progs: AtomicPtr::new(ptr::null_mut()),
+            active: AtomicPtr::new(ptr::null_mut()),
+        }
     }
 
     /// The published array, if any (`rcu_dereference`).
@@ -201,7 +214,10 @@ pub(crate) fn state(hook: HookId) -> &'static HookState {
 /// # Invariants
 ///
 /// Initialised by [`init`] before any securityfs file exists, so before any writer.
-struct WriteLock(UnsafeCell<bindings::mutex>, UnsafeCell<bindings::lock_class_key>);
+struct WriteLock(
+    UnsafeCell<bindings::mutex>,
+    UnsafeCell<bindings::lock_class_key>,
+);
 
 // SAFETY: the mutex is used only through the kernel's mutex functions, which synchronise.
 unsafe impl Sync for WriteLock {}
@@ -233,7 +249,11 @@ impl Drop for WriteGuard {
 pub(crate) fn init(list: &[bindings::security_hook_list; HOOK_COUNT]) -> Result {
     // SAFETY: called once from the initcall, before any writer can exist.
     unsafe {
-        bindings::__mutex_init(WRITE_LOCK.0.get(), c"krsi_write".as_ptr().cast(), WRITE_LOCK.1.get())
+        bindings::__mutex_init(
+            WRITE_LOCK.0.get(),
+            c"krsi_write".as_ptr().cast(),
+            WRITE_LOCK.1.get(),
+        )
     };
     let slots = crate::hooks::lsm_slots();
     for (i, hl) in list.iter().enumerate() {
@@ -259,9 +279,9 @@ pub(crate) fn init(list: &[bindings::security_hook_list; HOOK_COUNT]) -> Result 
 
 /// Waits until no hook can still be using an array or attachment that was unpublished.
 fn synchronize() {
-    // SAFETY: called in process context without locks that readers take; hooks read arrays
-    // under `rcu_read_lock_trace()`, and in 6.12 a Tasks Trace grace period implies an RCU one
-    // (`rcu_trace_implies_rcu_gp()`), which covers the non-sleepable programs' own RCU sections.
+    // Hooks read arrays under `rcu_read_lock_trace()`; in 6.12 a Tasks Trace grace period implies
+    // an RCU one (`rcu_trace_implies_rcu_gp()`), which covers non-sleepable programs' sections.
+    // SAFETY: called in process context, holding no lock that a hook takes.
     unsafe { bindings::synchronize_rcu_tasks_trace() };
 }
 
@@ -309,7 +329,10 @@ fn rebuild(
     if len == 0 {
         return Ok(ptr::null_mut());
     }
-    Ok(KBox::into_raw(KBox::new(ProgArray { len, items }, GFP_KERNEL)?))
+    Ok(KBox::into_raw(KBox::new(
+        ProgArray { len, items },
+        GFP_KERNEL,
+    )?))
 }
 
 /// Checks that `prog` is an LSM program for `hook`.
@@ -406,8 +429,7 @@ pub(crate) fn detach(hook: HookId, id: u32) -> Result {
     let _guard = WriteGuard::lock();
     let st = state(hook);
     let old = st.progs().ok_or(ENOENT)?;
-    let (index, att) = old
-        .items[..old.len]
+    let (index, att) = old.items[..old.len]
         .iter()
         .enumerate()
         // SAFETY: published items are valid attachments (invariant of `HookState`).

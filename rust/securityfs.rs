@@ -52,7 +52,10 @@ fn to_ret<T: TryInto<isize>>(r: Result<T>) -> isize {
 /// # Safety
 ///
 /// Called by the VFS only.
-unsafe extern "C" fn file_open(inode: *mut bindings::inode, file: *mut bindings::file) -> ffi::c_int {
+unsafe extern "C" fn file_open(
+    inode: *mut bindings::inode,
+    file: *mut bindings::file,
+) -> ffi::c_int {
     // SAFETY: the VFS passes a valid, opening file.
     let flags = unsafe { (*file).f_flags };
     if flags & bindings::O_ACCMODE == bindings::O_WRONLY {
@@ -60,7 +63,11 @@ unsafe extern "C" fn file_open(inode: *mut bindings::inode, file: *mut bindings:
     }
     // SAFETY: the VFS passes the file's valid inode.
     let is_status = unsafe { (*inode).i_private } as usize == STATUS_DATA;
-    let text = if is_status { control::status() } else { control::listing(file) };
+    let text = if is_status {
+        control::status()
+    } else {
+        control::listing(file)
+    };
     let text = match text.and_then(|t| Ok(KBox::new(t, GFP_KERNEL)?)) {
         Ok(t) => t,
         Err(e) => return e.to_errno(),
@@ -75,7 +82,10 @@ unsafe extern "C" fn file_open(inode: *mut bindings::inode, file: *mut bindings:
 /// # Safety
 ///
 /// Called by the VFS only, once per opened file.
-unsafe extern "C" fn file_release(_inode: *mut bindings::inode, file: *mut bindings::file) -> ffi::c_int {
+unsafe extern "C" fn file_release(
+    _inode: *mut bindings::inode,
+    file: *mut bindings::file,
+) -> ffi::c_int {
     // SAFETY: the private data is null or the `KBox<KVec<u8>>` made in `file_open`.
     let text = unsafe { (*file).private_data }.cast::<KVec<u8>>();
     if !text.is_null() {
@@ -124,7 +134,11 @@ unsafe extern "C" fn hook_write(
 /// # Safety
 ///
 /// Called by the VFS only, on an open hook file.
-unsafe extern "C" fn hook_ioctl(file: *mut bindings::file, cmd: ffi::c_uint, arg: ffi::c_ulong) -> ffi::c_long {
+unsafe extern "C" fn hook_ioctl(
+    file: *mut bindings::file,
+    cmd: ffi::c_uint,
+    arg: ffi::c_ulong,
+) -> ffi::c_long {
     // SAFETY: the VFS passes an open hook file.
     to_ret(unsafe { control::ioctl(file, cmd, arg) })
 }
@@ -176,9 +190,23 @@ fn create_tree() -> Result {
         .iter()
         .enumerate()
         .try_for_each(|(i, hook)| {
-            create_file(hook.name().as_char_ptr(), HOOK_FILE_MODE, dir, i, &HOOK_FOPS)
+            create_file(
+                hook.name().as_char_ptr(),
+                HOOK_FILE_MODE,
+                dir,
+                i,
+                &HOOK_FOPS,
+            )
         })
-        .and_then(|()| create_file(STATUS_NAME.as_ptr().cast(), STATUS_FILE_MODE, dir, STATUS_DATA, &STATUS_FOPS));
+        .and_then(|()| {
+            create_file(
+                STATUS_NAME.as_ptr().cast(),
+                STATUS_FILE_MODE,
+                dir,
+                STATUS_DATA,
+                &STATUS_FOPS,
+            )
+        });
     if files.is_err() {
         // SAFETY: `dir` is the live directory created above; nothing else refers to it yet.
         unsafe { bindings::securityfs_recursive_remove(dir) };

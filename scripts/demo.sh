@@ -14,11 +14,11 @@ echo "== /sys/kernel/security/bpf/ holds $(ls /sys/kernel/security/bpf | grep -v
 ls -l /sys/kernel/security/bpf | grep -E ' (file_open|bprm_check_security|socket_connect|task_kill)$'
 echo
 echo "== A policy: deny opening files named krsi-bt (selftests/progs/krsi_bpftool.bpf.c)"
+touch /tmp/krsi-bt /tmp/other
 echo '$ bpftool prog load krsi_bpftool.bpf.o /sys/fs/bpf/deny_bt type lsm'
 bpftool prog load /krsi/selftests/krsi_bpftool.bpf.o /sys/fs/bpf/deny_bt type lsm
 echo "\$ echo /sys/fs/bpf/deny_bt > $hook"
 echo /sys/fs/bpf/deny_bt > $hook
-touch /tmp/krsi-bt /tmp/other
 echo '$ cat /tmp/krsi-bt'
 cat /tmp/krsi-bt && { echo "UNEXPECTED: allowed"; exit 1; }
 echo '$ cat /tmp/other   # allowed'

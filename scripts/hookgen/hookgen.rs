@@ -313,7 +313,9 @@ fn parse_hook(body: &str, conds: &[Cond]) -> Result<Hook> {
         return Err(format!("bad hook name `{name}`"));
     }
     if RESERVED_NAMES.contains(name) {
-        return Err(format!("hook `{name}` clashes with krsi's control file of that name"));
+        return Err(format!(
+            "hook `{name}` clashes with krsi's control file of that name"
+        ));
     }
     let params = match params {
         [] | ["void"] => Vec::new(),
