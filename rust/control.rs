@@ -148,16 +148,19 @@ pub(crate) unsafe fn ioctl(file: *mut bindings::file, cmd: u32, arg: usize) -> R
     }
     let hook = hook_of(file)?;
     if cmd == IOC_ATTACH {
-        let mut req: bindings::krsi_attach = read_arg(arg)?;
+        let req: bindings::krsi_attach = read_arg(arg)?;
         if req.flags != 0 || req.prog_id != 0 {
             return Err(EINVAL);
         }
-        req.prog_id = progs::attach(hook, ProgRef::from_fd(req.prog_fd)?)?;
-        // Report the id. The program stays attached if this fails, as for a write whose
-        // caller does not read its result; the listing shows it.
+        let id = progs::attach(hook, ProgRef::from_fd(req.prog_fd)?)?;
+        // Report the id; if that fails the call fails, so undo the attach: a refused call
+        // changes nothing.
         let offset = core::mem::offset_of!(bindings::krsi_attach, prog_id);
         let mut out = UserSlice::new(arg + offset, size_of::<u32>()).writer();
-        out.write_slice(&req.prog_id.to_ne_bytes())?;
+        if let Err(e) = out.write_slice(&id.to_ne_bytes()) {
+            progs::detach(hook, id)?;
+            return Err(e);
+        }
     } else {
         let req: bindings::krsi_detach = read_arg(arg)?;
         if req.flags != 0 || req.reserved != 0 {

@@ -577,7 +577,7 @@ TEST_F(krsi, bad_inputs_change_nothing)
 	struct prog allow, wx, sock, extra;
 	char before[4096], after[4096], big[5000];
 	int map_fd, fd, rofd, checked = 0;
-	struct krsi_attach att;
+	struct krsi_attach att, *ro;
 	struct krsi_detach det;
 
 	ASSERT_EQ(0, load("allow_open", &allow));
@@ -656,6 +656,13 @@ TEST_F(krsi, bad_inputs_change_nothing)
 	CHECK(EBADF, ioctl_errno(rofd, KRSI_IOC_ATTACH, &att));
 	CHECK(ENOTTY, ioctl_errno(fd, _IOW(KRSI_IOC_MAGIC, 9, struct krsi_attach), &att));
 	CHECK(EFAULT, ioctl_errno(fd, KRSI_IOC_ATTACH, NULL));
+	/* Readable but not writable: the attach happens, the id cannot be reported, it is undone. */
+	ro = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, ro);
+	*ro = (struct krsi_attach){ .size = sizeof(att), .prog_fd = extra.fd };
+	ASSERT_EQ(0, mprotect(ro, 4096, PROT_READ));
+	CHECK(EFAULT, ioctl_errno(fd, KRSI_IOC_ATTACH, ro));
+	munmap(ro, 4096);
 	det = (struct krsi_detach){ .size = sizeof(det), .prog_id = allow.id, .reserved = 1 };
 	CHECK(EINVAL, ioctl_errno(fd, KRSI_IOC_DETACH, &det));
 	det = (struct krsi_detach){ .size = sizeof(det), .prog_id = 999999 };
