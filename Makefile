@@ -7,6 +7,7 @@
 #   make kernel     fetch (or use KDIR=), graft, configure and build bzImage
 #   make selftests  build the selftests for the guest
 #   make vm         boot the kernel and run the selftests (scripts/vm-run)
+#   make bench      hook overhead of krsi against mainline BPF LSM (scripts/bench)
 #   make lint       rustfmt and clippy on the host-side Rust (the kernel build
 #                   itself always runs krsi's Rust through clippy)
 #
@@ -22,7 +23,7 @@ endif
 # The kernel tree scripts/build-kernel uses when KDIR is not given.
 KTREE = $(or $(KDIR),$(KRSI_CACHE)/linux-source-6.12)
 
-.PHONY: all demo deps kernel selftests vm check lint hostcheck
+.PHONY: all demo deps kernel selftests vm bench check lint hostcheck
 
 all: demo
 
@@ -38,12 +39,17 @@ lint:
 selftests: kernel
 	@$(MAKE) -s -C selftests KDIR=$(KTREE) VMLINUX=$(KRSI_CACHE)/current/vmlinux \
 		OUTPUT=$(KRSI_CACHE)/selftests-build INSTALL_PATH=$(KRSI_CACHE)/selftests install
+	@$(MAKE) -s -C bench KDIR=$(KTREE) VMLINUX=$(KRSI_CACHE)/current/vmlinux \
+		OUTPUT=$(KRSI_CACHE)/bench-build INSTALL_PATH=$(KRSI_CACHE)/bench install
 
 vm: selftests
 	@scripts/vm-run
 
 demo: selftests
 	@scripts/vm-run --add scripts/demo.sh:/krsi/demo.sh -- sh /krsi/demo.sh
+
+bench: selftests
+	@scripts/bench
 
 hostcheck:
 	@scripts/check --host-only

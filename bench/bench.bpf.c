@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * krsi - the benchmark's allow-all programs, one per measured hook
+ *
+ * The same programs run through krsi and through mainline BPF LSM links.
+ */
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+char _license[] SEC("license") = "GPL";
+
+SEC("lsm/file_open")
+int BPF_PROG(bench_file_open, struct file *file)
+{
+	return 0;
+}
+
+SEC("lsm/bprm_check_security")
+int BPF_PROG(bench_bprm_check, struct linux_binprm *bprm)
+{
+	return 0;
+}
+
+SEC("lsm/socket_connect")
+int BPF_PROG(bench_connect, struct socket *sock, struct sockaddr *address, int addrlen)
+{
+	return 0;
+}
+
+SEC("lsm/task_kill")
+int BPF_PROG(bench_task_kill, struct task_struct *p, struct kernel_siginfo *info,
+	     int sig, const struct cred *cred)
+{
+	return 0;
+}
