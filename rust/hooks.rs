@@ -8,13 +8,23 @@
 
 use kernel::{bindings, ffi, str::CStr};
 
+/// Whether a hook's context allows sleepable programs, as a `bool`.
+macro_rules! sleepable {
+    (sleepable) => {
+        true
+    };
+    (atomic) => {
+        false
+    };
+}
+
 /// Runs the hook's programs: the body of a callback of the given kind.
 macro_rules! hook_run {
-    (int, $hook:expr, $ctx:expr, $default:expr) => {
-        crate::dispatch::run_int($hook, $ctx, $default)
+    (int, $context:ident, $hook:expr, $ctx:expr, $default:expr) => {
+        crate::dispatch::run_int::<{ sleepable!($context) }>($hook, $ctx, $default)
     };
-    (void, $hook:expr, $ctx:expr, $default:expr) => {
-        crate::dispatch::run_void($hook, $ctx)
+    (void, $context:ident, $hook:expr, $ctx:expr, $default:expr) => {
+        crate::dispatch::run_void::<{ sleepable!($context) }>($hook, $ctx)
     };
 }
 
@@ -31,10 +41,11 @@ macro_rules! hook_ret {
 /// Defines, from the generated hook table, [`HookId`], [`HOOK_COUNT`], [`HOOKS`], the callbacks
 /// and [`fill_hook_list`].
 ///
-/// Each entry reads `name: int = DEFAULT, (args);` or `name: void = (), (args);`, optionally
-/// preceded by the `#[cfg(...)]` of the `#ifdef` block it sits in.
+/// Each entry reads `name: int = DEFAULT, CONTEXT, (args);` or `name: void = (), CONTEXT, (args);`,
+/// where CONTEXT is `sleepable` if BPF accepts sleepable programs for the hook, else `atomic`,
+/// optionally preceded by the `#[cfg(...)]` of the `#ifdef` block it sits in.
 macro_rules! define_hooks {
-    ($( $(#[$attr:meta])* $name:ident: $kind:ident = $default:expr, ($($arg:ident: $ty:ty),*); )*) => {
+    ($( $(#[$attr:meta])* $name:ident: $kind:ident = $default:expr, $context:ident, ($($arg:ident: $ty:ty),*); )*) => {
         /// A hook krsi registers, as an index into its tables.
         #[allow(non_camel_case_types)]
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -75,7 +86,7 @@ macro_rules! define_hooks {
                     let next = 0;
                     $( let next = pack(&mut ctx, next, $arg); )*
                     let _ = next;
-                    hook_run!($kind, HookId::$name, &mut ctx, $default)
+                    hook_run!($kind, $context, HookId::$name, &mut ctx, $default)
                 }
             )*
         }

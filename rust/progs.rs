@@ -45,6 +45,8 @@ pub(crate) struct Attachment {
     pub(crate) runs: AtomicU64,
     /// Times it returned non-zero (int hooks).
     pub(crate) denials: AtomicU64,
+    /// Loaded from `SEC("lsm.s/<hook>")`.
+    sleepable: bool,
 }
 
 impl Attachment {
@@ -69,6 +71,8 @@ impl Attachment {
         // SAFETY: `prog` is valid; `insnsi` is the trailing instruction array of the program.
         let insnsi = unsafe { ptr::addr_of!((*prog).__bindgen_anon_1.__bindgen_anon_2) }
             .cast::<bindings::bpf_insn>();
+        // SAFETY: `prog` is valid by the safety requirements.
+        let sleepable = unsafe { (*prog).sleepable() } != 0;
         Ok(Self {
             prog,
             func,
@@ -77,6 +81,7 @@ impl Attachment {
             exit,
             runs: AtomicU64::new(0),
             denials: AtomicU64::new(0),
+            sleepable,
         })
     }
 
@@ -102,6 +107,21 @@ impl Attachment {
         // SAFETY: pairs with the `enter` above, with the same run context (type invariant).
         unsafe { (self.exit)(self.prog, start, &mut run_ctx) };
         ret
+    }
+
+    /// Runs the program inside a section that already did what `bpf_trampoline_enter()` does for
+    /// it (see `dispatch::run_fast`); returns its result.
+    ///
+    /// # Safety
+    ///
+    /// The caller must hold `rcu_read_lock()` with migration disabled and `current->bpf_ctx`
+    /// pointing at a run context, and the program must not be sleepable; BPF statistics must be
+    /// off (they are kept by the enter/exit functions).
+    #[inline(always)]
+    pub(crate) unsafe fn run_entered(&self, ctx: &mut [u64]) -> u32 {
+        self.runs.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: the caller set up what `enter` would have; `func`/`insnsi` are the program's.
+        unsafe { (self.func)(ctx.as_ptr().cast(), self.insnsi) }
     }
 
     fn prog(&self) -> &bindings::bpf_prog {
@@ -130,7 +150,7 @@ impl Attachment {
 
     /// Whether the program is sleepable (loaded from `SEC("lsm.s/<hook>")`).
     pub(crate) fn sleepable(&self) -> bool {
-        self.prog().sleepable() != 0
+        self.sleepable
     }
 }
 
@@ -142,8 +162,13 @@ impl Drop for Attachment {
 }
 
 /// The programs of one hook, in run order. Immutable once published.
+///
+/// # Invariants
+///
+/// `fast` is true exactly when no program in the array is sleepable.
 pub(crate) struct ProgArray {
     len: usize,
+    fast: bool,
     items: [*const Attachment; MAX_PROGS],
 }
 
@@ -158,6 +183,12 @@ impl ProgArray {
 
     pub(crate) fn len(&self) -> usize {
         self.len
+    }
+
+    /// Whether every program may run in one RCU section with migration disabled.
+    #[inline(always)]
+    pub(crate) fn fast(&self) -> bool {
+        self.fast
     }
 }
 
@@ -329,8 +360,10 @@ fn rebuild(
     if len == 0 {
         return Ok(ptr::null_mut());
     }
+    // SAFETY: the first `len` items are live attachments (ours or from the published array).
+    let fast = items[..len].iter().all(|&a| !unsafe { &*a }.sleepable);
     Ok(KBox::into_raw(KBox::new(
-        ProgArray { len, items },
+        ProgArray { len, fast, items },
         GFP_KERNEL,
     )?))
 }

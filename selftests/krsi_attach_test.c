@@ -503,6 +503,54 @@ TEST_F(krsi, sleepable_program)
 	unload(&p);
 }
 
+/* Run count of a program as BPF statistics see it. */
+static __u64 run_cnt(int fd)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return (__u64)-1;
+	return info.run_cnt;
+}
+
+/*
+ * A chain of non-sleepable programs runs in one section; a chain with a
+ * sleepable program, or any chain while BPF statistics are on, goes through
+ * the trampoline's enter/exit program by program. All decide alike.
+ */
+TEST_F(krsi, mixed_chain_and_bpf_stats)
+{
+	struct prog p, ps;
+	int stats;
+
+	ASSERT_EQ(0, load("deny_open", &p));
+	ASSERT_EQ(0, load("deny_open_s", &ps));
+	ASSERT_EQ(0, pin_attach("file_open", &p, "deny_open"));
+	ASSERT_EQ(0, pin_attach("file_open", &ps, "deny_open_s"));
+	EXPECT_EQ(EPERM, try_open("/tmp/krsi-secret"));
+	EXPECT_EQ(EACCES, try_open("/tmp/krsi-sleepy"));
+	EXPECT_EQ(0, try_open("/tmp/krsi-other"));
+	ASSERT_EQ(0, detach("file_open", ps.id));
+
+	/* Statistics off: the fast path does not count runs in BPF's statistics. */
+	EXPECT_EQ(EPERM, try_open("/tmp/krsi-secret"));
+	EXPECT_EQ(0, run_cnt(p.fd));
+	/* Statistics on: the enter/exit functions keep them. */
+	stats = bpf_enable_stats(BPF_STATS_RUN_TIME);
+	ASSERT_LE(0, stats);
+	EXPECT_EQ(EPERM, try_open("/tmp/krsi-secret"));
+	EXPECT_EQ(0, try_open("/tmp/krsi-other"));
+	EXPECT_LE(2, run_cnt(p.fd));
+	close(stats);
+
+	ASSERT_EQ(0, detach("file_open", p.id));
+	unlink(PIN_DIR "deny_open");
+	unlink(PIN_DIR "deny_open_s");
+	unload(&p);
+	unload(&ps);
+}
+
 TEST_F(krsi, attach_by_fd_and_detach_by_id_ioctl)
 {
 	struct krsi_attach att = { .size = sizeof(att) };

@@ -6,8 +6,9 @@
 //! (`bpf_lsm_disabled_hooks` in `kernel/bpf/bpf_lsm.c`) and writes:
 //!
 //! - a Rust file holding one `define_hooks!` invocation that lists every attachable hook with its
-//!   return kind, default value and parameters translated to the kernel's bindgen types, each
-//!   `#ifdef CONFIG_X` block turned into `#[cfg(CONFIG_X)]`;
+//!   return kind, default value, whether BPF allows sleepable programs on it (`sleepable` or
+//!   `atomic`, from `sleepable_lsm_hooks` in bpf_lsm.c) and parameters translated to the kernel's
+//!   bindgen types, each `#ifdef CONFIG_X` block turned into `#[cfg(CONFIG_X)]`;
 //! - a text file naming, one per line, the hooks that exist in the configuration given by
 //!   `include/config/auto.conf`; the selftests compare it with `/sys/kernel/security/bpf/`.
 //!
@@ -68,6 +69,8 @@ struct Hook {
     params: Vec<Param>,
     /// The conditions of the enclosing `#if` blocks, outermost first.
     conds: Vec<Cond>,
+    /// Whether BPF accepts sleepable programs for the hook (`sleepable_lsm_hooks`).
+    sleepable: bool,
 }
 
 impl Hook {
@@ -330,6 +333,7 @@ fn parse_hook(body: &str, conds: &[Cond]) -> Result<Hook> {
         default: parse_default(returns_int, default)?,
         params,
         conds: conds.to_vec(),
+        sleepable: false,
     })
 }
 
@@ -411,15 +415,16 @@ fn parse_hook_defs(src: &str) -> Result<Vec<Hook>> {
     Ok(hooks)
 }
 
-/// Reads the names in `BTF_SET_START(bpf_lsm_disabled_hooks)` of kernel/bpf/bpf_lsm.c.
-fn parse_disabled_hooks(src: &str) -> Result<BTreeSet<String>> {
+/// Reads the hook names in `BTF_SET_START(<set>)` of kernel/bpf/bpf_lsm.c, e.g.
+/// `bpf_lsm_disabled_hooks` or `sleepable_lsm_hooks`.
+fn parse_hook_set(src: &str, set_name: &str) -> Result<BTreeSet<String>> {
     let start = src
-        .find("BTF_SET_START(bpf_lsm_disabled_hooks)")
-        .ok_or("bpf_lsm.c: no bpf_lsm_disabled_hooks set")?;
+        .find(&format!("BTF_SET_START({set_name})"))
+        .ok_or(format!("bpf_lsm.c: no {set_name} set"))?;
     let set = &src[start..];
     let end = set
         .find("BTF_SET_END(")
-        .ok_or("bpf_lsm.c: unterminated bpf_lsm_disabled_hooks")?;
+        .ok_or(format!("bpf_lsm.c: unterminated {set_name}"))?;
     let mut names = BTreeSet::new();
     for line in set[..end].lines() {
         if let Some(rest) = line.trim().strip_prefix("BTF_ID(func, bpf_lsm_") {
@@ -430,7 +435,7 @@ fn parse_disabled_hooks(src: &str) -> Result<BTreeSet<String>> {
         }
     }
     if names.is_empty() {
-        return Err("bpf_lsm.c: bpf_lsm_disabled_hooks is empty".into());
+        return Err(format!("bpf_lsm.c: {set_name} is empty"));
     }
     Ok(names)
 }
@@ -461,9 +466,10 @@ fn render_rust(hooks: &[Hook]) -> String {
             .map(|p| format!("{}: {}", p.name, p.rust_type))
             .collect();
         let kind = if h.returns_int { "int" } else { "void" };
+        let context = if h.sleepable { "sleepable" } else { "atomic" };
         let _ = writeln!(
             out,
-            "    {}: {kind} = {}, ({});",
+            "    {}: {kind} = {}, {context}, ({});",
             h.name,
             h.default,
             params.join(", ")
@@ -479,12 +485,18 @@ fn run(args: &[String]) -> Result<()> {
     };
     let read = |p: &str| fs::read_to_string(p).map_err(|e| format!("{p}: {e}"));
     let hooks = parse_hook_defs(&read(&format!("{srctree}/include/linux/lsm_hook_defs.h"))?)?;
-    let disabled = parse_disabled_hooks(&read(&format!("{srctree}/kernel/bpf/bpf_lsm.c"))?)?;
+    let bpf_lsm = read(&format!("{srctree}/kernel/bpf/bpf_lsm.c"))?;
+    let disabled = parse_hook_set(&bpf_lsm, "bpf_lsm_disabled_hooks")?;
+    let sleepable = parse_hook_set(&bpf_lsm, "sleepable_lsm_hooks")?;
     let enabled = parse_auto_conf(&read(auto_conf)?);
     // Hooks BPF LSM refuses programs for get no file and no callback.
     let hooks: Vec<Hook> = hooks
         .into_iter()
         .filter(|h| !disabled.contains(&h.name))
+        .map(|h| Hook {
+            sleepable: sleepable.contains(&h.name),
+            ..h
+        })
         .collect();
     let mut list = String::new();
     for h in hooks
@@ -610,6 +622,26 @@ mod tests {
     }
 
     #[test]
+    fn sleepable_hooks_are_marked() {
+        let src = "BTF_SET_START(sleepable_lsm_hooks)\nBTF_ID(func, bpf_lsm_file_open)\n\
+                   BTF_SET_END(sleepable_lsm_hooks)\n";
+        let set = parse_hook_set(src, "sleepable_lsm_hooks").unwrap();
+        assert!(set.contains("file_open"));
+        assert!(parse_hook_set(src, "bpf_lsm_disabled_hooks").is_err());
+        let mut hooks = parse_hook_defs(
+            "LSM_HOOK(int, 0, file_open, struct file *file)\n\
+                                         LSM_HOOK(int, 0, task_kill, int sig)\n",
+        )
+        .unwrap();
+        for h in &mut hooks {
+            h.sleepable = set.contains(&h.name);
+        }
+        let rust = render_rust(&hooks);
+        assert!(rust.contains("file_open: int = 0, sleepable, (file: *mut bindings::file);"));
+        assert!(rust.contains("task_kill: int = 0, atomic, (sig: ffi::c_int);"));
+    }
+
+    #[test]
     fn void_hook() {
         let hooks =
             parse_hook_defs("LSM_HOOK(void, LSM_RET_VOID, sk_free_security, struct sock *sk)")
@@ -617,7 +649,7 @@ mod tests {
         assert!(!hooks[0].returns_int);
         assert_eq!(hooks[0].default, "()");
         assert!(render_rust(&hooks)
-            .contains("    sk_free_security: void = (), (sk: *mut bindings::sock);\n"));
+            .contains("    sk_free_security: void = (), atomic, (sk: *mut bindings::sock);\n"));
     }
 
     #[test]
@@ -645,7 +677,7 @@ mod tests {
                    BTF_SET_START(bpf_lsm_disabled_hooks)\nBTF_ID(func, bpf_lsm_vm_enough_memory)\n\
                    #ifdef CONFIG_KEYS\nBTF_ID(func, bpf_lsm_key_getsecurity)\n#endif\n\
                    BTF_SET_END(bpf_lsm_disabled_hooks)\n";
-        let set = parse_disabled_hooks(src).unwrap();
+        let set = parse_hook_set(src, "bpf_lsm_disabled_hooks").unwrap();
         assert_eq!(
             set.into_iter().collect::<Vec<_>>(),
             ["key_getsecurity", "vm_enough_memory"]
