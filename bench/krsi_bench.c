@@ -2,6 +2,11 @@
 /*
  * krsi - hook overhead benchmark: krsi against mainline BPF LSM links
  *
+ * Workloads: open+close of a tmpfs file (file_open), getppid (no hook: the
+ * control), fork+exec of a static binary and execve of a non-binary that
+ * fails with ENOEXEC (bprm_check_security), UDP socket+connect on loopback
+ * (socket_connect), kill(self, 0) (task_kill).
+ *
  * Run in a guest booted with -icount shift=0,sleep=off: guest nanoseconds
  * then count emulated instructions, so "ns per operation" is a deterministic
  * instruction count. For each workload, in one boot, it measures A/B/A:
@@ -81,6 +86,20 @@ static void op_exec(void)
 		die("exec");
 }
 
+/*
+ * execve() of an executable file that no binary format accepts: the exec
+ * path runs bprm_creds_for_exec and bprm_check_security (at the top of
+ * search_binary_handler()) and fails with ENOEXEC, with no fork and no new
+ * image, so the hooks' cost is not lost in the spread of a full exec.
+ */
+static void op_exec_enoexec(void)
+{
+	char *argv[] = { "krsi-bench-noexec", NULL }, *envp[] = { NULL };
+
+	if (execve("/tmp/krsi-bench-noexec", argv, envp) != -1 || errno != ENOEXEC)
+		die("execve of a non-binary");
+}
+
 static void op_connect(void)
 {
 	struct sockaddr_in sin = {
@@ -113,6 +132,7 @@ static const struct workload workloads[] = {
 	{ "open_close", "file_open", "bench_file_open", op_open_close, 100000 },
 	{ "getppid", "file_open", "bench_file_open", op_getppid, 200000 },
 	{ "exec", "bprm_check_security", "bench_bprm_check", op_exec, 2000 },
+	{ "exec_enoexec", "bprm_check_security", "bench_bprm_check", op_exec_enoexec, 20000 },
 	{ "socket_connect", "socket_connect", "bench_connect", op_connect, 50000 },
 	{ "kill", "task_kill", "bench_task_kill", op_kill, 200000 },
 };
@@ -327,6 +347,10 @@ int main(int argc, char **argv)
 	fd = open("/tmp/krsi-bench", O_CREAT | O_RDONLY, 0644);
 	if (fd < 0)
 		die("create /tmp/krsi-bench");
+	close(fd);
+	fd = open("/tmp/krsi-bench-noexec", O_CREAT | O_WRONLY | O_TRUNC, 0755);
+	if (fd < 0 || write(fd, "krsi\n", 5) != 5)
+		die("create /tmp/krsi-bench-noexec");
 	close(fd);
 	libbpf_set_print(NULL);
 

@@ -3,9 +3,10 @@
 //! krsi - program arrays: which BPF programs each hook runs, attach and detach.
 //!
 //! Each hook has an immutable [`ProgArray`] published through an RCU pointer. A change builds a
-//! new array, publishes it, waits for an RCU Tasks Trace grace period (the hook path reads arrays
-//! under `rcu_read_lock_trace()`, which also covers sleepable programs) and only then frees the
-//! old array and drops the reference of a detached program. Changes are serialised by one mutex;
+//! new array, publishes it, waits for an RCU Tasks Trace grace period (hooks that may run
+//! sleepable programs read arrays under `rcu_read_lock_trace()`, the others under
+//! `rcu_read_lock()`; in 6.12 the former's grace period implies the latter's) and only then
+//! frees the old array and drops the reference of a detached program. Changes are serialised by one mutex;
 //! the hook path takes no lock.
 
 use core::cell::UnsafeCell;
@@ -310,8 +311,8 @@ pub(crate) fn init(list: &[bindings::security_hook_list; HOOK_COUNT]) -> Result 
 
 /// Waits until no hook can still be using an array or attachment that was unpublished.
 fn synchronize() {
-    // Hooks read arrays under `rcu_read_lock_trace()`; in 6.12 a Tasks Trace grace period implies
-    // an RCU one (`rcu_trace_implies_rcu_gp()`), which covers non-sleepable programs' sections.
+    // Hooks read arrays under `rcu_read_lock_trace()` or `rcu_read_lock()`; in 6.12 a Tasks Trace
+    // grace period implies an RCU one (`rcu_trace_implies_rcu_gp()`), so both are covered.
     // SAFETY: called in process context, holding no lock that a hook takes.
     unsafe { bindings::synchronize_rcu_tasks_trace() };
 }
