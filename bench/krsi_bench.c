@@ -38,6 +38,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -356,6 +357,12 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "--smoke"))
 		return smoke();
+	{
+		struct utsname u;
+
+		if (!uname(&u))
+			printf("KERNEL %s\n", u.release);
+	}
 	for (i = 0; i < sizeof(workloads) / sizeof(workloads[0]); i++) {
 		if (empty_only) {
 			printf("BENCH %s %s empty=%.1f\n", workloads[i].name, workloads[i].hook,
