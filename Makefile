@@ -41,6 +41,10 @@ selftests: kernel
 		OUTPUT=$(KRSI_CACHE)/selftests-build INSTALL_PATH=$(KRSI_CACHE)/selftests install
 	@$(MAKE) -s -C bench KDIR=$(KTREE) VMLINUX=$(KRSI_CACHE)/current/vmlinux \
 		OUTPUT=$(KRSI_CACHE)/bench-build INSTALL_PATH=$(KRSI_CACHE)/bench install
+	@cd userspace && RUSTFLAGS="-C target-feature=+crt-static" cargo build --quiet --release \
+		--target x86_64-unknown-linux-gnu --target-dir $(KRSI_CACHE)/userspace-target
+	@mkdir -p $(KRSI_CACHE)/bin && cp $(KRSI_CACHE)/userspace-target/x86_64-unknown-linux-gnu/release/krsictl \
+		$(KRSI_CACHE)/bin/
 
 vm: selftests
 	@scripts/vm-run

@@ -1,0 +1,412 @@
+// SPDX-License-Identifier: GPL-2.0
+//! krsi - attach BPF LSM programs to LSM hooks through `/sys/kernel/security/bpf/<hook>`.
+//!
+//! ```no_run
+//! # fn main() -> Result<(), krsi::Error> {
+//! let hook = krsi::Hook::open("file_open")?;
+//! let id = hook.attach_pinned("/sys/fs/bpf/deny_secret")?;
+//! for a in hook.list()? {
+//!     println!("{} {} runs={} denied={}", a.id, a.name, a.runs, a.denied);
+//! }
+//! hook.detach(id)?;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Programs loaded with aya (or libbpf) attach by file descriptor with [`Hook::attach_fd`].
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Write};
+use std::os::fd::{AsRawFd, BorrowedFd};
+use std::path::{Path, PathBuf};
+
+/// The ioctl ABI, generated from include/uapi/linux/krsi.h.
+#[allow(missing_docs, non_camel_case_types)]
+pub mod uapi {
+    include!(concat!(env!("OUT_DIR"), "/uapi.rs"));
+}
+
+/// Where krsi's hook files live.
+pub const HOOK_DIR: &str = "/sys/kernel/security/bpf";
+
+/// krsi's control files in [`HOOK_DIR`], which are not hooks.
+const CONTROL_FILES: &[&str] = &["status"];
+
+/// The most programs one hook runs.
+pub const MAX_PROGS: u32 = uapi::KRSI_MAX_PROGS;
+
+/// What can go wrong, with the kernel's errno translated into what it means for krsi.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// krsi's securityfs directory is missing.
+    #[error("krsi is not active: {HOOK_DIR} does not exist (is krsi in CONFIG_LSM or lsm=, and securityfs mounted?)")]
+    NotActive,
+    /// No file for that hook.
+    #[error("no such hook: {0} (see `krsictl hooks`)")]
+    NoSuchHook(String),
+    /// `EPERM`: changes need `CAP_MAC_ADMIN` in the initial user namespace.
+    #[error("{op}: not permitted: changes need CAP_MAC_ADMIN in the initial user namespace")]
+    NotPermitted {
+        /// What was attempted.
+        op: String,
+    },
+    /// `EACCES`: the file mode refused, or the path is not in a BPF filesystem.
+    #[error("{op}: permission denied (hook files are root's, mode 0600; a pin must be in a BPF filesystem)")]
+    AccessDenied {
+        /// What was attempted.
+        op: String,
+    },
+    /// `EINVAL`: not an LSM program for this hook, or a malformed request.
+    #[error("{op}: invalid: not a BPF LSM program for this hook (lsm/<hook>, attach type BPF_LSM_MAC), or a malformed request")]
+    Invalid {
+        /// What was attempted.
+        op: String,
+    },
+    /// `ENOENT`: no such pin, or no such program on the hook.
+    #[error("{op}: not found: no such pin, or no program with that id on this hook")]
+    NotFound {
+        /// What was attempted.
+        op: String,
+    },
+    /// `EEXIST`: the program is already attached to this hook.
+    #[error("{op}: already attached to this hook")]
+    AlreadyAttached {
+        /// What was attempted.
+        op: String,
+    },
+    /// `E2BIG`: the hook runs the most programs it can.
+    #[error("{op}: hook full: it already runs {MAX_PROGS} programs")]
+    HookFull {
+        /// What was attempted.
+        op: String,
+    },
+    /// `EBADF`: a bad program descriptor, or a hook opened read-only.
+    #[error("{op}: bad file descriptor")]
+    BadFd {
+        /// What was attempted.
+        op: String,
+    },
+    /// A listing line krsi should not have written.
+    #[error("unexpected listing line: {0:?}")]
+    Parse(String),
+    /// Any other I/O error.
+    #[error("{op}: {source}")]
+    Io {
+        /// What was attempted.
+        op: String,
+        /// The underlying error.
+        source: io::Error,
+    },
+}
+
+impl Error {
+    /// Translates an I/O error of operation `op`.
+    pub fn from_io(op: impl Into<String>, e: io::Error) -> Self {
+        let op = op.into();
+        match e.raw_os_error() {
+            Some(libc::EPERM) => Error::NotPermitted { op },
+            Some(libc::EACCES) => Error::AccessDenied { op },
+            Some(libc::EINVAL) => Error::Invalid { op },
+            Some(libc::ENOENT) => Error::NotFound { op },
+            Some(libc::EEXIST) => Error::AlreadyAttached { op },
+            Some(libc::E2BIG) => Error::HookFull { op },
+            Some(libc::EBADF) => Error::BadFd { op },
+            _ => Error::Io { op, source: e },
+        }
+    }
+
+    /// The errno behind the error, if any.
+    pub fn errno(&self) -> Option<i32> {
+        Some(match self {
+            Error::NotPermitted { .. } => libc::EPERM,
+            Error::AccessDenied { .. } => libc::EACCES,
+            Error::Invalid { .. } => libc::EINVAL,
+            Error::NotFound { .. } => libc::ENOENT,
+            Error::AlreadyAttached { .. } => libc::EEXIST,
+            Error::HookFull { .. } => libc::E2BIG,
+            Error::BadFd { .. } => libc::EBADF,
+            Error::Io { source, .. } => return source.raw_os_error(),
+            Error::NotActive | Error::NoSuchHook(_) | Error::Parse(_) => return None,
+        })
+    }
+}
+
+/// Result of krsi operations.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// One program attached to a hook, as the listing shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Attachment {
+    /// BPF program id (`bpftool prog show id <id>`).
+    pub id: u32,
+    /// Program name (`-` when it has none).
+    pub name: String,
+    /// Times it ran on this hook.
+    pub runs: u64,
+    /// Times it returned non-zero.
+    pub denied: u64,
+    /// Loaded from `SEC("lsm.s/<hook>")`.
+    pub sleepable: bool,
+}
+
+/// Parses a hook file's listing: `<id> name=<name> runs=<n> denied=<n> sleepable=<0|1>` per line.
+pub fn parse_listing(text: &str) -> Result<Vec<Attachment>> {
+    text.lines()
+        .filter(|l| !l.is_empty())
+        .map(parse_line)
+        .collect()
+}
+
+fn parse_line(line: &str) -> Result<Attachment> {
+    let bad = || Error::Parse(line.to_string());
+    let mut words = line.split(' ');
+    let id = words.next().and_then(|w| w.parse().ok()).ok_or_else(bad)?;
+    let (mut name, mut runs, mut denied, mut sleepable) = (None, None, None, None);
+    for w in words {
+        let (k, v) = w.split_once('=').ok_or_else(bad)?;
+        match k {
+            "name" => name = Some(v.to_string()),
+            "runs" => runs = v.parse().ok(),
+            "denied" => denied = v.parse().ok(),
+            "sleepable" => sleepable = matches!(v, "0" | "1").then(|| v == "1"),
+            // Fields a later krsi adds are ignored, as documented.
+            _ => {}
+        }
+    }
+    Ok(Attachment {
+        id,
+        name: name.ok_or_else(bad)?,
+        runs: runs.ok_or_else(bad)?,
+        denied: denied.ok_or_else(bad)?,
+        sleepable: sleepable.ok_or_else(bad)?,
+    })
+}
+
+/// The hooks krsi offers, sorted: the files of [`HOOK_DIR`] but its control files.
+pub fn hooks() -> Result<Vec<String>> {
+    hooks_in(Path::new(HOOK_DIR))
+}
+
+fn hooks_in(dir: &Path) -> Result<Vec<String>> {
+    let entries = fs::read_dir(dir).map_err(|e| match e.kind() {
+        io::ErrorKind::NotFound => Error::NotActive,
+        _ => Error::from_io(format!("reading {}", dir.display()), e),
+    })?;
+    let mut names = Vec::new();
+    for e in entries {
+        let e = e.map_err(|e| Error::from_io(format!("reading {}", dir.display()), e))?;
+        let name = e.file_name().to_string_lossy().into_owned();
+        if !CONTROL_FILES.contains(&name.as_str()) {
+            names.push(name);
+        }
+    }
+    names.sort();
+    Ok(names)
+}
+
+/// An LSM hook's krsi file.
+#[derive(Debug)]
+pub struct Hook {
+    name: String,
+    path: PathBuf,
+}
+
+impl Hook {
+    /// The hook named `name`, e.g. `file_open`.
+    pub fn open(name: &str) -> Result<Self> {
+        Self::open_in(Path::new(HOOK_DIR), name)
+    }
+
+    fn open_in(dir: &Path, name: &str) -> Result<Self> {
+        if name.is_empty() || name.contains('/') || CONTROL_FILES.contains(&name) {
+            return Err(Error::NoSuchHook(name.to_string()));
+        }
+        if !dir.is_dir() {
+            return Err(Error::NotActive);
+        }
+        let path = dir.join(name);
+        if !path.exists() {
+            return Err(Error::NoSuchHook(name.to_string()));
+        }
+        Ok(Hook {
+            name: name.to_string(),
+            path,
+        })
+    }
+
+    /// The hook's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn file(&self, write: bool) -> Result<File> {
+        OpenOptions::new()
+            .read(!write)
+            .write(write)
+            .open(&self.path)
+            .map_err(|e| Error::from_io(format!("opening {}", self.path.display()), e))
+    }
+
+    /// The programs attached to the hook, in run order.
+    pub fn list(&self) -> Result<Vec<Attachment>> {
+        let mut text = String::new();
+        self.file(false)?
+            .read_to_string(&mut text)
+            .map_err(|e| Error::from_io(format!("reading {}", self.path.display()), e))?;
+        parse_listing(&text)
+    }
+
+    /// Attaches the program pinned at `pin` (an absolute path in a BPF filesystem) at the end of
+    /// the hook's programs; returns its id.
+    pub fn attach_pinned(&self, pin: impl AsRef<Path>) -> Result<u32> {
+        let pin = pin.as_ref();
+        let op = format!("attaching {} to {}", pin.display(), self.name);
+        let pin = pin
+            .to_str()
+            .filter(|p| p.starts_with('/'))
+            .ok_or_else(|| Error::Invalid { op: op.clone() })?;
+        self.file(true)?
+            .write_all(format!("{pin}\n").as_bytes())
+            .map_err(|e| Error::from_io(op.clone(), e))?;
+        // The program is last in run order now.
+        self.list()?
+            .last()
+            .map(|a| a.id)
+            .ok_or(Error::NotFound { op })
+    }
+
+    /// Attaches the loaded program of descriptor `prog` (from aya's `ProgramFd` or libbpf) at the
+    /// end of the hook's programs; returns its id.
+    pub fn attach_fd(&self, prog: BorrowedFd<'_>) -> Result<u32> {
+        let op = format!("attaching program fd {} to {}", prog.as_raw_fd(), self.name);
+        let file = self.file(true)?;
+        let mut arg = uapi::krsi_attach {
+            size: std::mem::size_of::<uapi::krsi_attach>() as u32,
+            prog_fd: prog.as_raw_fd(),
+            ..Default::default()
+        };
+        // SAFETY: KRSI_IOC_ATTACH reads and writes one `krsi_attach`, which `arg` is.
+        let ret = unsafe { libc::ioctl(file.as_raw_fd(), uapi::KRSI_IOC_ATTACH as _, &mut arg) };
+        if ret != 0 {
+            return Err(Error::from_io(op, io::Error::last_os_error()));
+        }
+        Ok(arg.prog_id)
+    }
+
+    /// Detaches the program with BPF id `id`.
+    pub fn detach(&self, id: u32) -> Result<()> {
+        let op = format!("detaching program {id} from {}", self.name);
+        let file = self.file(true)?;
+        let arg = uapi::krsi_detach {
+            size: std::mem::size_of::<uapi::krsi_detach>() as u32,
+            prog_id: id,
+            ..Default::default()
+        };
+        // SAFETY: KRSI_IOC_DETACH reads one `krsi_detach`, which `arg` is.
+        let ret = unsafe { libc::ioctl(file.as_raw_fd(), uapi::KRSI_IOC_DETACH as _, &arg) };
+        if ret != 0 {
+            return Err(Error::from_io(op, io::Error::last_os_error()));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn listing_parses() {
+        let text = "12 name=deny_open runs=7 denied=2 sleepable=0\n13 name=- runs=0 denied=0 sleepable=1\n";
+        let l = parse_listing(text).unwrap();
+        assert_eq!(l.len(), 2);
+        assert_eq!(
+            l[0],
+            Attachment {
+                id: 12,
+                name: "deny_open".into(),
+                runs: 7,
+                denied: 2,
+                sleepable: false
+            }
+        );
+        assert_eq!(l[1].name, "-");
+        assert!(l[1].sleepable);
+        assert!(parse_listing("").unwrap().is_empty());
+    }
+
+    #[test]
+    fn listing_ignores_new_fields_but_not_missing_ones() {
+        let l = parse_listing("5 name=x runs=1 denied=0 sleepable=0 mode=audit\n").unwrap();
+        assert_eq!(l[0].id, 5);
+        for bad in [
+            "x name=a runs=1 denied=0 sleepable=0",
+            "5 name=a runs=1 denied=0",
+            "5 name=a runs=z denied=0 sleepable=0",
+            "5 name=a runs=1 denied=0 sleepable=2",
+            "5 junk runs=1 denied=0 sleepable=0",
+        ] {
+            assert!(matches!(parse_listing(bad), Err(Error::Parse(_))), "{bad}");
+        }
+    }
+
+    #[test]
+    fn errno_maps_to_typed_errors_and_back() {
+        let cases = [
+            (libc::EPERM, "CAP_MAC_ADMIN"),
+            (libc::EACCES, "permission denied"),
+            (libc::EINVAL, "not a BPF LSM program for this hook"),
+            (libc::ENOENT, "not found"),
+            (libc::EEXIST, "already attached"),
+            (libc::E2BIG, "hook full"),
+            (libc::EBADF, "bad file descriptor"),
+            (libc::EIO, "Input/output error"),
+        ];
+        for (errno, text) in cases {
+            let e = Error::from_io("op", io::Error::from_raw_os_error(errno));
+            assert_eq!(e.errno(), Some(errno));
+            let msg = e.to_string();
+            assert!(msg.starts_with("op: "), "{msg}");
+            assert!(msg.contains(text), "{errno}: {msg}");
+        }
+    }
+
+    #[test]
+    fn hooks_skip_control_files_and_sort() {
+        let dir = std::env::temp_dir().join(format!("krsi-test-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        for f in ["task_kill", "status", "file_open"] {
+            fs::write(dir.join(f), "").unwrap();
+        }
+        assert_eq!(hooks_in(&dir).unwrap(), ["file_open", "task_kill"]);
+        assert!(Hook::open_in(&dir, "file_open").is_ok());
+        assert!(matches!(
+            Hook::open_in(&dir, "status"),
+            Err(Error::NoSuchHook(_))
+        ));
+        assert!(matches!(
+            Hook::open_in(&dir, "nope"),
+            Err(Error::NoSuchHook(_))
+        ));
+        assert!(matches!(
+            Hook::open_in(&dir, "../etc"),
+            Err(Error::NoSuchHook(_))
+        ));
+        fs::remove_dir_all(&dir).unwrap();
+        assert!(matches!(hooks_in(&dir), Err(Error::NotActive)));
+        assert!(matches!(
+            Hook::open_in(&dir, "file_open"),
+            Err(Error::NotActive)
+        ));
+    }
+
+    #[test]
+    fn uapi_matches_the_header() {
+        assert_eq!(std::mem::size_of::<uapi::krsi_attach>(), 16);
+        assert_eq!(std::mem::size_of::<uapi::krsi_detach>(), 16);
+        // _IOWR(0xb7, 1, 16 bytes) and _IOW(0xb7, 2, 16 bytes) from asm-generic/ioctl.h.
+        assert_eq!(uapi::KRSI_IOC_ATTACH, 0xc010_b701);
+        assert_eq!(uapi::KRSI_IOC_DETACH, 0x4010_b702);
+        assert_eq!(MAX_PROGS, 64);
+    }
+}

@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: GPL-2.0
+//! krsictl - attach, detach and list BPF LSM programs on krsi's hooks.
+//!
+//! Exit status: 0 on success, 1 when the operation failed (the message says why, from the
+//! kernel's errno), 2 on a usage error.
+
+use std::os::fd::AsFd;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+use aya::programs::Lsm;
+use aya::{Btf, Ebpf};
+use clap::{Parser, Subcommand};
+use serde::Serialize;
+
+#[derive(Parser)]
+#[command(
+    name = "krsictl",
+    version,
+    about = "Attach, detach and list BPF LSM programs on krsi's hooks (/sys/kernel/security/bpf)",
+    after_help = "Exit status: 0 success, 1 the operation failed (the message says why), 2 usage error."
+)]
+struct Cli {
+    /// Print JSON instead of text.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List the hooks programs can attach to.
+    Hooks,
+    /// List attached programs, in run order: of HOOK, or of every hook that has some.
+    List {
+        /// A hook, e.g. file_open.
+        hook: Option<String>,
+    },
+    /// Load a BPF LSM program from an object file (libbpf's SEC("lsm/HOOK") or
+    /// SEC("lsm.s/HOOK")) and attach it to HOOK, after the programs already there.
+    Attach {
+        /// The hook, e.g. file_open.
+        hook: String,
+        /// The BPF object file.
+        object: PathBuf,
+        /// The program to attach, when the object has more than one LSM program.
+        #[arg(long)]
+        program: Option<String>,
+        /// Also pin the program at PATH (in a BPF filesystem).
+        #[arg(long)]
+        pin: Option<PathBuf>,
+    },
+    /// Detach the program with BPF program id ID from HOOK.
+    Detach {
+        /// The hook, e.g. file_open.
+        hook: String,
+        /// The program id, as `krsictl list` shows it.
+        id: u32,
+    },
+}
+
+/// One attached program, for `list`.
+#[derive(Serialize)]
+struct Entry {
+    hook: String,
+    id: u32,
+    name: String,
+    runs: u64,
+    denied: u64,
+    sleepable: bool,
+}
+
+fn list(hook: Option<String>) -> Result<Vec<Entry>> {
+    let hooks = match hook {
+        Some(h) => vec![h],
+        None => krsi::hooks()?,
+    };
+    let mut entries = Vec::new();
+    for name in hooks {
+        for a in krsi::Hook::open(&name)?.list()? {
+            entries.push(Entry {
+                hook: name.clone(),
+                id: a.id,
+                name: a.name,
+                runs: a.runs,
+                denied: a.denied,
+                sleepable: a.sleepable,
+            });
+        }
+    }
+    Ok(entries)
+}
+
+#[derive(Serialize)]
+struct Attached {
+    hook: String,
+    id: u32,
+    program: String,
+}
+
+fn attach(
+    hook_name: &str,
+    object: &PathBuf,
+    program: Option<&str>,
+    pin: Option<&PathBuf>,
+) -> Result<Attached> {
+    let hook = krsi::Hook::open(hook_name)?;
+    let mut ebpf =
+        Ebpf::load_file(object).with_context(|| format!("loading {}", object.display()))?;
+    let names: Vec<String> = ebpf
+        .programs()
+        .filter(|(_, p)| matches!(p, aya::programs::Program::Lsm(_)))
+        .map(|(n, _)| n.to_string())
+        .collect();
+    let name = match (program, names.as_slice()) {
+        (Some(p), _) if names.iter().any(|n| n == p) => p.to_string(),
+        (Some(p), _) => bail!(
+            "{}: no LSM program {p} (it has: {})",
+            object.display(),
+            names.join(", ")
+        ),
+        (None, [one]) => one.clone(),
+        (None, []) => bail!("{}: no LSM program (SEC(\"lsm/<hook>\"))", object.display()),
+        (None, _) => bail!(
+            "{}: several LSM programs ({}); choose one with --program",
+            object.display(),
+            names.join(", ")
+        ),
+    };
+    let btf = Btf::from_sys_fs().context("reading the kernel's BTF (/sys/kernel/btf/vmlinux)")?;
+    let prog: &mut Lsm = ebpf
+        .program_mut(&name)
+        .context("program vanished")?
+        .try_into()
+        .context("not an LSM program")?;
+    prog.load(hook_name, &btf).with_context(|| {
+        format!("loading program {name} for hook {hook_name} (the verifier's log says why)")
+    })?;
+    if let Some(pin) = pin {
+        prog.pin(pin)
+            .with_context(|| format!("pinning {name} at {}", pin.display()))?;
+    }
+    let id = hook.attach_fd(prog.fd()?.as_fd())?;
+    Ok(Attached {
+        hook: hook_name.to_string(),
+        id,
+        program: name,
+    })
+}
+
+fn print_json<T: Serialize>(v: &T) -> Result<()> {
+    println!("{}", serde_json::to_string(v)?);
+    Ok(())
+}
+
+fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Hooks => {
+            let hooks = krsi::hooks()?;
+            if cli.json {
+                print_json(&hooks)?;
+            } else {
+                hooks.iter().for_each(|h| println!("{h}"));
+            }
+        }
+        Command::List { hook } => {
+            let entries = list(hook)?;
+            if cli.json {
+                print_json(&entries)?;
+            } else {
+                for e in &entries {
+                    println!(
+                        "{:<24} {:>6}  {:<16} runs={} denied={}{}",
+                        e.hook,
+                        e.id,
+                        e.name,
+                        e.runs,
+                        e.denied,
+                        if e.sleepable { " sleepable" } else { "" }
+                    );
+                }
+            }
+        }
+        Command::Attach {
+            hook,
+            object,
+            program,
+            pin,
+        } => {
+            let a = attach(&hook, &object, program.as_deref(), pin.as_ref())?;
+            if cli.json {
+                print_json(&a)?;
+            } else {
+                println!(
+                    "attached {} to {} as program id {}",
+                    a.program, a.hook, a.id
+                );
+            }
+        }
+        Command::Detach { hook, id } => {
+            krsi::Hook::open(&hook)?.detach(id)?;
+            if cli.json {
+                print_json(&serde_json::json!({ "hook": hook, "id": id, "detached": true }))?;
+            } else {
+                println!("detached program {id} from {hook}");
+            }
+        }
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("krsictl: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
