@@ -68,6 +68,16 @@ pub enum Error {
         /// What was attempted.
         op: String,
     },
+    /// `ENOENT` from a detach: no program with that id on the hook.
+    #[error("{op}: no program with id {id} is attached to {hook} (see `krsictl list {hook}`)")]
+    NotAttached {
+        /// What was attempted.
+        op: String,
+        /// The hook.
+        hook: String,
+        /// The program id asked for.
+        id: u32,
+    },
     /// `EEXIST`: the program is already attached to this hook.
     #[error("{op}: already attached to this hook")]
     AlreadyAttached {
@@ -121,7 +131,7 @@ impl Error {
             Error::NotPermitted { .. } => libc::EPERM,
             Error::AccessDenied { .. } => libc::EACCES,
             Error::Invalid { .. } => libc::EINVAL,
-            Error::NotFound { .. } => libc::ENOENT,
+            Error::NotFound { .. } | Error::NotAttached { .. } => libc::ENOENT,
             Error::AlreadyAttached { .. } => libc::EEXIST,
             Error::HookFull { .. } => libc::E2BIG,
             Error::BadFd { .. } => libc::EBADF,
@@ -305,7 +315,14 @@ impl Hook {
         // SAFETY: KRSI_IOC_DETACH reads one `krsi_detach`, which `arg` is.
         let ret = unsafe { libc::ioctl(file.as_raw_fd(), uapi::KRSI_IOC_DETACH as _, &arg) };
         if ret != 0 {
-            return Err(Error::from_io(op, io::Error::last_os_error()));
+            return Err(match Error::from_io(op, io::Error::last_os_error()) {
+                Error::NotFound { op } => Error::NotAttached {
+                    op,
+                    hook: self.name.clone(),
+                    id,
+                },
+                e => e,
+            });
         }
         Ok(())
     }
@@ -369,6 +386,15 @@ mod tests {
             assert!(msg.starts_with("op: "), "{msg}");
             assert!(msg.contains(text), "{errno}: {msg}");
         }
+        let e = Error::NotAttached {
+            op: "op".into(),
+            hook: "file_open".into(),
+            id: 7,
+        };
+        assert_eq!(e.errno(), Some(libc::ENOENT));
+        assert!(e
+            .to_string()
+            .contains("no program with id 7 is attached to file_open"));
     }
 
     #[test]
