@@ -14,19 +14,21 @@ echo "== /sys/kernel/security/bpf/ holds $(ls /sys/kernel/security/bpf | grep -v
 ls -l /sys/kernel/security/bpf | grep -E ' (file_open|bprm_check_security|socket_connect|task_kill)$'
 echo
 echo "== A policy: deny opening files named krsi-bt (selftests/progs/krsi_bpftool.bpf.c)"
+cp /krsi/selftests/krsi_bpftool.bpf.o /root/policy.bpf.o
 touch /tmp/krsi-bt /tmp/other
-echo '$ bpftool prog load krsi_bpftool.bpf.o /sys/fs/bpf/deny_bt type lsm'
-bpftool prog load /krsi/selftests/krsi_bpftool.bpf.o /sys/fs/bpf/deny_bt type lsm
-echo "\$ echo /sys/fs/bpf/deny_bt > $hook"
-echo /sys/fs/bpf/deny_bt > $hook
+cd /root
+echo '$ krsictl attach file_open policy.bpf.o'
+krsictl attach file_open policy.bpf.o
 echo '$ cat /tmp/krsi-bt'
 cat /tmp/krsi-bt && { echo "UNEXPECTED: allowed"; exit 1; }
 echo '$ cat /tmp/other   # allowed'
 cat /tmp/other
-echo "\$ cat $hook"
-cat $hook
-id=$(cut -d' ' -f1 $hook)
-echo "\$ echo detach $id > $hook"
-echo "detach $id" > $hook
+echo '$ krsictl list'
+krsictl list
+id=$(krsictl --json list file_open | sed -n 's/.*"id":\([0-9]*\).*/\1/p')
+echo "\$ krsictl detach file_open $id"
+krsictl detach file_open "$id"
 echo '$ cat /tmp/krsi-bt   # allowed again'
 cat /tmp/krsi-bt && echo "(empty file, opened fine)"
+echo
+echo "The same from a shell: echo /sys/fs/bpf/<pin> > $hook; cat $hook; echo \"detach <id>\" > $hook"
