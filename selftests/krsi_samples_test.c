@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * krsi - selftests of the sample policies in userspace/samples
+ */
+
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/ptrace.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/krsi.h>
+
+#include "kselftest_harness.h"
+
+#define SAMPLES "/krsi/selftests/samples/"
+
+/* Loads @obj_name and attaches its program @prog to @hook through krsi's ioctl. */
+static struct bpf_object *load_attach(const char *obj_name, const char *prog,
+				      const char *hook, __u32 *id)
+{
+	char path[256];
+	struct bpf_object *obj;
+	struct krsi_attach att = { .size = sizeof(att) };
+	int fd;
+
+	snprintf(path, sizeof(path), SAMPLES "%s", obj_name);
+	obj = bpf_object__open_file(path, NULL);
+	if (!obj || bpf_object__load(obj))
+		return NULL;
+	att.prog_fd = bpf_program__fd(bpf_object__find_program_by_name(obj, prog));
+	snprintf(path, sizeof(path), "/sys/kernel/security/bpf/%s", hook);
+	fd = open(path, O_RDWR);
+	if (fd < 0 || ioctl(fd, KRSI_IOC_ATTACH, &att))
+		return NULL;
+	close(fd);
+	*id = att.prog_id;
+	return obj;
+}
+
+static int detach(const char *hook, __u32 id)
+{
+	struct krsi_detach det = { .size = sizeof(det), .prog_id = id };
+	char path[256];
+	int fd, ret;
+
+	snprintf(path, sizeof(path), "/sys/kernel/security/bpf/%s", hook);
+	fd = open(path, O_RDWR);
+	if (fd < 0)
+		return errno;
+	ret = ioctl(fd, KRSI_IOC_DETACH, &det) ? errno : 0;
+	close(fd);
+	return ret;
+}
+
+/* mmap()s an anonymous page with @prot; returns 0 or errno. */
+static int try_mmap(int prot)
+{
+	void *p = mmap(NULL, 4096, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return errno;
+	munmap(p, 4096);
+	return 0;
+}
+
+TEST(wx)
+{
+	struct bpf_object *obj;
+	__u32 id_mmap, id_mprotect;
+	void *p;
+
+	obj = load_attach("wx.bpf.o", "wx_mmap", "mmap_file", &id_mmap);
+	ASSERT_NE(NULL, obj);
+	ASSERT_NE(NULL, load_attach("wx.bpf.o", "wx_mprotect", "file_mprotect", &id_mprotect));
+	EXPECT_EQ(EACCES, try_mmap(PROT_READ | PROT_WRITE | PROT_EXEC));
+	EXPECT_EQ(0, try_mmap(PROT_READ | PROT_WRITE));
+	EXPECT_EQ(0, try_mmap(PROT_READ | PROT_EXEC));
+	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(-1, mprotect(p, 4096, PROT_READ | PROT_WRITE | PROT_EXEC));
+	EXPECT_EQ(EACCES, errno);
+	EXPECT_EQ(0, mprotect(p, 4096, PROT_READ | PROT_EXEC));
+	munmap(p, 4096);
+	ASSERT_EQ(0, detach("mmap_file", id_mmap));
+	ASSERT_EQ(0, detach("file_mprotect", id_mprotect));
+	EXPECT_EQ(0, try_mmap(PROT_READ | PROT_WRITE | PROT_EXEC));
+	bpf_object__close(obj);
+}
+
+/* Connects a TCP socket to @addr:4242; returns 0 or errno. */
+static int try_connect(const char *addr)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(4242) };
+	int fd = socket(AF_INET, SOCK_STREAM, 0), err = 0;
+
+	inet_pton(AF_INET, addr, &sin.sin_addr);
+	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)))
+		err = errno;
+	close(fd);
+	return err;
+}
+
+TEST(egress_allowlist)
+{
+	struct bpf_object *obj;
+	__u32 id, key;
+	__u8 one = 1;
+	int map;
+
+	obj = load_attach("egress.bpf.o", "egress", "socket_connect", &id);
+	ASSERT_NE(NULL, obj);
+	map = bpf_map__fd(bpf_object__find_map_by_name(obj, "egress_allow"));
+	ASSERT_LE(0, map);
+	/* Nothing allowed yet. */
+	EXPECT_EQ(EPERM, try_connect("127.0.0.1"));
+	inet_pton(AF_INET, "127.0.0.1", &key);
+	ASSERT_EQ(0, bpf_map_update_elem(map, &key, &one, BPF_ANY));
+	/* Allowed: the connection is tried (nobody listens). */
+	EXPECT_EQ(ECONNREFUSED, try_connect("127.0.0.1"));
+	EXPECT_EQ(EPERM, try_connect("127.0.0.2"));
+	ASSERT_EQ(0, detach("socket_connect", id));
+	EXPECT_EQ(ECONNREFUSED, try_connect("127.0.0.2"));
+	bpf_object__close(obj);
+}
+
+/* Tries PTRACE_ATTACH on @pid; returns 0 or errno, detaching on success. */
+static int try_attach(pid_t pid)
+{
+	int status;
+
+	if (ptrace(PTRACE_ATTACH, pid, 0, 0))
+		return errno;
+	waitpid(pid, &status, 0);
+	ptrace(PTRACE_DETACH, pid, 0, 0);
+	return 0;
+}
+
+static pid_t spawn_sleeper(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		for (;;)
+			pause();
+	}
+	return pid;
+}
+
+/* From a sibling of @target: try to attach, report the errno as exit status. */
+static int sibling_attach(pid_t target)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(try_attach(target));
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+TEST(ptrace_scope)
+{
+	struct bpf_object *obj;
+	pid_t child = spawn_sleeper();
+	__u32 id;
+
+	ASSERT_LT(0, child);
+	EXPECT_EQ(0, sibling_attach(child));
+	obj = load_attach("ptrace_scope.bpf.o", "ptrace_scope", "ptrace_access_check", &id);
+	ASSERT_NE(NULL, obj);
+	/* A sibling may not; the parent may; reading /proc is not restricted. */
+	EXPECT_EQ(EPERM, sibling_attach(child));
+	EXPECT_EQ(0, try_attach(child));
+	EXPECT_EQ(0, system("ps > /dev/null"));
+	ASSERT_EQ(0, detach("ptrace_access_check", id));
+	EXPECT_EQ(0, sibling_attach(child));
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	bpf_object__close(obj);
+}
+
+TEST_HARNESS_MAIN
