@@ -15,6 +15,8 @@
 #include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -188,6 +190,83 @@ TEST(ptrace_scope)
 	EXPECT_EQ(0, sibling_attach(child));
 	kill(child, SIGKILL);
 	waitpid(child, NULL, 0);
+	bpf_object__close(obj);
+}
+
+/* Execs busybox's true as @path in a child; returns 0 or the exec's errno. */
+static int try_exec(const char *path)
+{
+	char *argv[] = { "true", NULL };
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		execv(path, argv);
+		_exit(errno);
+	}
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+TEST(noexec_dir)
+{
+	struct { __u64 dev, ino; } key;
+	struct bpf_object *obj;
+	struct stat st;
+	__u8 one = 1;
+	__u32 id;
+	int map;
+
+	ASSERT_EQ(0, system("mkdir -p /tmp/krsi-noexec-dir && cp /bin/busybox /tmp/krsi-noexec-dir/true"));
+	obj = load_attach("noexec_dir.bpf.o", "noexec_dir", "bprm_check_security", &id);
+	ASSERT_NE(NULL, obj);
+	EXPECT_EQ(0, try_exec("/tmp/krsi-noexec-dir/true"));
+	ASSERT_EQ(0, stat("/tmp/krsi-noexec-dir", &st));
+	/* The kernel's s_dev encoding (MKDEV: major << 20 | minor). */
+	key.dev = ((__u64)major(st.st_dev) << 20) | minor(st.st_dev);
+	key.ino = st.st_ino;
+	map = bpf_map__fd(bpf_object__find_map_by_name(obj, "noexec_dirs"));
+	ASSERT_EQ(0, bpf_map_update_elem(map, &key, &one, BPF_ANY));
+	EXPECT_EQ(EACCES, try_exec("/tmp/krsi-noexec-dir/true"));
+	EXPECT_EQ(0, try_exec("/bin/true"));
+	ASSERT_EQ(0, detach("bprm_check_security", id));
+	EXPECT_EQ(0, try_exec("/tmp/krsi-noexec-dir/true"));
+	bpf_object__close(obj);
+}
+
+TEST(create_rate)
+{
+	struct bpf_object *obj;
+	__u32 id, zero = 0, limit = 5;
+	int i, created = 0, refused = 0, other = 0;
+	char path[64];
+
+	ASSERT_EQ(0, system("rm -rf /tmp/krsi-rate && mkdir /tmp/krsi-rate"));
+	obj = load_attach("create_rate.bpf.o", "create_rate", "inode_create", &id);
+	ASSERT_NE(NULL, obj);
+	ASSERT_EQ(0, bpf_map_update_elem(bpf_map__fd(bpf_object__find_map_by_name(obj, "create_limit")),
+					 &zero, &limit, BPF_ANY));
+	for (i = 0; i < 12; i++) {
+		int fd;
+
+		snprintf(path, sizeof(path), "/tmp/krsi-rate/f%d", i);
+		fd = open(path, O_CREAT | O_WRONLY, 0644);
+		if (fd >= 0) {
+			created++;
+			close(fd);
+		} else if (errno == EAGAIN) {
+			refused++;
+		} else {
+			other++;
+		}
+	}
+	TH_LOG("created %d, refused %d", created, refused);
+	/* All within one window (a few ms of guest time): exactly the limit passes. */
+	EXPECT_EQ(5, created);
+	EXPECT_EQ(7, refused);
+	EXPECT_EQ(0, other);
+	ASSERT_EQ(0, detach("inode_create", id));
+	EXPECT_EQ(0, system("touch /tmp/krsi-rate/after"));
 	bpf_object__close(obj);
 }
 
