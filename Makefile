@@ -45,6 +45,8 @@ selftests: kernel
 		--target x86_64-unknown-linux-gnu --target-dir $(KRSI_CACHE)/userspace-target
 	@mkdir -p $(KRSI_CACHE)/bin && cp $(KRSI_CACHE)/userspace-target/x86_64-unknown-linux-gnu/release/krsictl \
 		$(KRSI_CACHE)/bin/
+	@cp $(KRSI_CACHE)/userspace-target/x86_64-unknown-linux-gnu/release/krsi_rust_test \
+		$(KRSI_CACHE)/selftests/
 
 vm: selftests
 	@scripts/vm-run

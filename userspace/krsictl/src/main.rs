@@ -51,6 +51,13 @@ enum Command {
         /// Also pin the program at PATH (in a BPF filesystem).
         #[arg(long)]
         pin: Option<PathBuf>,
+        /// After attaching, print the text records the program writes to its ring buffer
+        /// map MAP, one per line, until interrupted (the program stays attached).
+        #[arg(long, value_name = "MAP")]
+        follow: Option<String>,
+        /// With --follow, stop after N records.
+        #[arg(long, value_name = "N", requires = "follow")]
+        count: Option<u64>,
     },
     /// Detach the program with BPF program id ID from HOOK.
     Detach {
@@ -105,7 +112,7 @@ fn attach(
     object: &PathBuf,
     program: Option<&str>,
     pin: Option<&PathBuf>,
-) -> Result<Attached> {
+) -> Result<(Attached, Ebpf)> {
     let hook = krsi::Hook::open(hook_name)?;
     let mut ebpf =
         Ebpf::load_file(object).with_context(|| format!("loading {}", object.display()))?;
@@ -143,11 +150,53 @@ fn attach(
             .with_context(|| format!("pinning {name} at {}", pin.display()))?;
     }
     let id = hook.attach_fd(prog.fd()?.as_fd())?;
-    Ok(Attached {
+    let attached = Attached {
         hook: hook_name.to_string(),
         id,
         program: name,
-    })
+    };
+    Ok((attached, ebpf))
+}
+
+/// Prints the text records of ring buffer `map`, one per line, until `count` (or forever).
+fn follow(ebpf: &mut Ebpf, map: &str, count: Option<u64>) -> Result<()> {
+    use std::io::Write as _;
+    use std::os::fd::AsRawFd as _;
+
+    let map = ebpf
+        .take_map(map)
+        .with_context(|| format!("no map {map} in the object"))?;
+    let mut ring = aya::maps::RingBuf::try_from(map).context("not a ring buffer map")?;
+    let mut seen = 0;
+    let mut out = std::io::stdout().lock();
+    while count.is_none_or(|c| seen < c) {
+        while let Some(record) = ring.next() {
+            let text = record.split(|&b| b == 0).next().unwrap_or(&[]);
+            out.write_all(text)?;
+            out.write_all(b"\n")?;
+            seen += 1;
+            if count.is_some_and(|c| seen >= c) {
+                break;
+            }
+        }
+        out.flush()?;
+        if count.is_some_and(|c| seen >= c) {
+            break;
+        }
+        let mut pfd = libc::pollfd {
+            fd: ring.as_raw_fd(),
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        // SAFETY: one valid pollfd for the ring buffer's descriptor.
+        if unsafe { libc::poll(&mut pfd, 1, -1) } < 0 {
+            let e = std::io::Error::last_os_error();
+            if e.kind() != std::io::ErrorKind::Interrupted {
+                return Err(e).context("waiting for ring buffer records");
+            }
+        }
+    }
+    Ok(())
 }
 
 fn print_json<T: Serialize>(v: &T) -> Result<()> {
@@ -188,8 +237,10 @@ fn run(cli: Cli) -> Result<()> {
             object,
             program,
             pin,
+            follow: map,
+            count,
         } => {
-            let a = attach(&hook, &object, program.as_deref(), pin.as_ref())?;
+            let (a, mut ebpf) = attach(&hook, &object, program.as_deref(), pin.as_ref())?;
             if cli.json {
                 print_json(&a)?;
             } else {
@@ -197,6 +248,9 @@ fn run(cli: Cli) -> Result<()> {
                     "attached {} to {} as program id {}",
                     a.program, a.hook, a.id
                 );
+            }
+            if let Some(map) = map {
+                follow(&mut ebpf, &map, count)?;
             }
         }
         Command::Detach { hook, id } => {

@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: GPL-2.0
+//! krsi - selftests in Rust: aya loads the sample policies, the krsi library attaches them;
+//! run in the booted kernel (`scripts/vm-run`), printing KTAP.
+
+use std::os::fd::AsFd;
+use std::process::Command;
+
+use aya::maps::RingBuf;
+use aya::programs::Lsm;
+use aya::{Btf, Ebpf};
+use krsi::{Error, Hook};
+
+const SAMPLES: &str = "/krsi/selftests/samples";
+
+type TestResult = Result<(), String>;
+
+/// A named test.
+type Test = (&'static str, fn() -> TestResult);
+
+/// Loads program `prog` of sample `obj` for `hook` with aya.
+fn load(obj: &str, prog: &str, hook: &str) -> Result<Ebpf, String> {
+    let mut ebpf =
+        Ebpf::load_file(format!("{SAMPLES}/{obj}")).map_err(|e| format!("{obj}: {e}"))?;
+    let btf = Btf::from_sys_fs().map_err(|e| e.to_string())?;
+    let p: &mut Lsm = ebpf
+        .program_mut(prog)
+        .ok_or(format!("no program {prog}"))?
+        .try_into()
+        .map_err(|e| format!("{prog}: {e}"))?;
+    p.load(hook, &btf)
+        .map_err(|e| format!("loading {prog}: {e}"))?;
+    Ok(ebpf)
+}
+
+/// Attaches the loaded program `prog` of `ebpf` to `hook` through the library.
+fn attach(ebpf: &Ebpf, prog: &str, hook: &Hook) -> Result<u32, krsi::Error> {
+    let p: &Lsm = ebpf.program(prog).unwrap().try_into().unwrap();
+    hook.attach_fd(p.fd().unwrap().as_fd())
+}
+
+fn check(cond: bool, what: &str) -> TestResult {
+    if cond {
+        Ok(())
+    } else {
+        Err(what.to_string())
+    }
+}
+
+fn hooks_match_the_build() -> TestResult {
+    let want: Vec<String> = std::fs::read_to_string("/krsi/hooks.list")
+        .map_err(|e| e.to_string())?
+        .lines()
+        .map(str::to_string)
+        .collect();
+    let mut want = want;
+    want.sort();
+    let got = krsi::hooks().map_err(|e| e.to_string())?;
+    check(
+        got == want,
+        &format!("{} hooks, the build listed {}", got.len(), want.len()),
+    )
+}
+
+fn exec_logger_writes_events_and_never_denies() -> TestResult {
+    let hook = Hook::open("bprm_check_security").map_err(|e| e.to_string())?;
+    let mut ebpf = load("exec_log.bpf.o", "exec_log", "bprm_check_security")?;
+    let id = attach(&ebpf, "exec_log", &hook).map_err(|e| e.to_string())?;
+    let status = Command::new("/bin/true")
+        .status()
+        .map_err(|e| e.to_string());
+    let mut ring =
+        RingBuf::try_from(ebpf.take_map("exec_events").unwrap()).map_err(|e| e.to_string())?;
+    let mut lines = Vec::new();
+    while let Some(r) = ring.next() {
+        lines.push(String::from_utf8_lossy(r.split(|&b| b == 0).next().unwrap()).into_owned());
+    }
+    let listing = hook.list().map_err(|e| e.to_string())?;
+    hook.detach(id).map_err(|e| e.to_string())?;
+    check(status?.success(), "/bin/true did not run")?;
+    check(
+        lines
+            .iter()
+            .any(|l| l.starts_with("exec pid=") && l.ends_with(" file=/bin/true")),
+        &format!("no event for /bin/true in {lines:?}"),
+    )?;
+    let a = listing.iter().find(|a| a.id == id).ok_or("not listed")?;
+    check(
+        a.runs >= 1 && a.denied == 0,
+        &format!("runs={} denied={}", a.runs, a.denied),
+    )
+}
+
+fn mmap_rwx() -> i32 {
+    // SAFETY: an anonymous mapping, unmapped at once when it succeeds.
+    unsafe {
+        let prot = libc::PROT_READ | libc::PROT_WRITE | libc::PROT_EXEC;
+        let p = libc::mmap(
+            std::ptr::null_mut(),
+            4096,
+            prot,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+            -1,
+            0,
+        );
+        if p == libc::MAP_FAILED {
+            return std::io::Error::last_os_error().raw_os_error().unwrap_or(-1);
+        }
+        libc::munmap(p, 4096);
+        0
+    }
+}
+
+fn wx_through_aya() -> TestResult {
+    let hook = Hook::open("mmap_file").map_err(|e| e.to_string())?;
+    let ebpf = load("wx.bpf.o", "wx_mmap", "mmap_file")?;
+    check(mmap_rwx() == 0, "RWX refused before attaching")?;
+    let id = attach(&ebpf, "wx_mmap", &hook).map_err(|e| e.to_string())?;
+    let denied = mmap_rwx();
+    hook.detach(id).map_err(|e| e.to_string())?;
+    check(
+        denied == libc::EACCES,
+        &format!("RWX mmap gave {denied}, want EACCES"),
+    )?;
+    check(mmap_rwx() == 0, "RWX refused after detaching")
+}
+
+fn kernel_errors_are_typed() -> TestResult {
+    let hook = Hook::open("mmap_file").map_err(|e| e.to_string())?;
+    let ebpf = load("wx.bpf.o", "wx_mmap", "mmap_file")?;
+    let id = attach(&ebpf, "wx_mmap", &hook).map_err(|e| e.to_string())?;
+    let again = attach(&ebpf, "wx_mmap", &hook);
+    let other = attach(
+        &ebpf,
+        "wx_mmap",
+        &Hook::open("file_open").map_err(|e| e.to_string())?,
+    );
+    hook.detach(id).map_err(|e| e.to_string())?;
+    let gone = hook.detach(id);
+    check(
+        matches!(again, Err(Error::AlreadyAttached { .. })),
+        &format!("twice: {again:?}"),
+    )?;
+    check(
+        matches!(other, Err(Error::Invalid { .. })),
+        &format!("other hook: {other:?}"),
+    )?;
+    check(
+        matches!(gone, Err(Error::NotAttached { id: i, .. }) if i == id),
+        &format!("detach twice: {gone:?}"),
+    )?;
+    check(
+        matches!(Hook::open("no_such_hook"), Err(Error::NoSuchHook(_))),
+        "no_such_hook opened",
+    )
+}
+
+fn main() {
+    let tests: &[Test] = &[
+        (
+            "krsi::hooks() lists the hooks the build generated",
+            hooks_match_the_build,
+        ),
+        (
+            "exec logger: ring buffer events, never denies",
+            exec_logger_writes_events_and_never_denies,
+        ),
+        (
+            "W^X loaded with aya, attached by the krsi library",
+            wx_through_aya,
+        ),
+        ("kernel errors come back typed", kernel_errors_are_typed),
+    ];
+    println!("TAP version 13");
+    println!("1..{}", tests.len());
+    let mut failed = false;
+    for (i, (name, test)) in tests.iter().enumerate() {
+        match test() {
+            Ok(()) => println!("ok {} {name}", i + 1),
+            Err(e) => {
+                println!("# {e}");
+                println!("not ok {} {name}", i + 1);
+                failed = true;
+            }
+        }
+    }
+    std::process::exit(i32::from(failed));
+}
