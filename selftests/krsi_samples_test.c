@@ -77,6 +77,34 @@ static int try_mmap(int prot)
 	return 0;
 }
 
+/* Opens @path (creating it); returns 0 or errno. */
+static int try_open(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CREAT, 0644);
+
+	if (fd < 0)
+		return errno;
+	close(fd);
+	return 0;
+}
+
+TEST(protect_name)
+{
+	struct bpf_object *obj;
+	__u32 id;
+
+	EXPECT_EQ(0, try_open("/tmp/secret.txt"));
+	obj = load_attach("protect_name.bpf.o", "protect_name", "file_open", &id);
+	ASSERT_NE(NULL, obj);
+	EXPECT_EQ(EPERM, try_open("/tmp/secret.txt"));
+	EXPECT_EQ(EPERM, try_open("/secret.txt"));
+	EXPECT_EQ(0, try_open("/tmp/secret.txt.bak"));
+	EXPECT_EQ(0, try_open("/tmp/secret.tx"));
+	ASSERT_EQ(0, detach("file_open", id));
+	EXPECT_EQ(0, try_open("/tmp/secret.txt"));
+	bpf_object__close(obj);
+}
+
 TEST(wx)
 {
 	struct bpf_object *obj;
