@@ -28,8 +28,8 @@
 #include <linux/krsi.h>
 
 #include "kselftest_harness.h"
+#include "common.h"
 
-#define HOOK_DIR "/sys/kernel/security/bpf/"
 #define STATUS HOOK_DIR "status"
 #define OBJ "/krsi/selftests/krsi_test.bpf.o"
 #define PIN_DIR "/sys/fs/bpf/"
@@ -192,17 +192,6 @@ static int detach_all(const char *hook)
 		if (!detach(hook, strtoul(line, NULL, 10)))
 			n++;
 	return n;
-}
-
-/* Opens @path read-only and closes it; returns 0 or errno. */
-static int try_open(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_CREAT, 0644);
-
-	if (fd < 0)
-		return errno;
-	close(fd);
-	return 0;
 }
 
 /* Whether the program with @id still exists. */

@@ -25,6 +25,7 @@
 #include <linux/krsi.h>
 
 #include "kselftest_harness.h"
+#include "common.h"
 
 #define SAMPLES "/krsi/selftests/samples/"
 
@@ -42,7 +43,7 @@ static struct bpf_object *load_attach(const char *obj_name, const char *prog,
 	if (!obj || bpf_object__load(obj))
 		return NULL;
 	att.prog_fd = bpf_program__fd(bpf_object__find_program_by_name(obj, prog));
-	snprintf(path, sizeof(path), "/sys/kernel/security/bpf/%s", hook);
+	snprintf(path, sizeof(path), HOOK_DIR "%s", hook);
 	fd = open(path, O_RDWR);
 	if (fd < 0 || ioctl(fd, KRSI_IOC_ATTACH, &att))
 		return NULL;
@@ -57,7 +58,7 @@ static int detach(const char *hook, __u32 id)
 	char path[256];
 	int fd, ret;
 
-	snprintf(path, sizeof(path), "/sys/kernel/security/bpf/%s", hook);
+	snprintf(path, sizeof(path), HOOK_DIR "%s", hook);
 	fd = open(path, O_RDWR);
 	if (fd < 0)
 		return errno;
@@ -74,17 +75,6 @@ static int try_mmap(int prot)
 	if (p == MAP_FAILED)
 		return errno;
 	munmap(p, 4096);
-	return 0;
-}
-
-/* Opens @path (creating it); returns 0 or errno. */
-static int try_open(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_CREAT, 0644);
-
-	if (fd < 0)
-		return errno;
-	close(fd);
 	return 0;
 }
 
