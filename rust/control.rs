@@ -12,7 +12,7 @@ use kernel::uaccess::UserSlice;
 use kernel::{bindings, ffi};
 
 use crate::hooks::{HookId, HOOKS};
-use crate::progs::{self, ProgRef, STATES};
+use crate::progs::{self, ProgRef};
 
 /// The longest write accepted: an absolute path of at most `PATH_MAX - 1` bytes plus a newline.
 const MAX_WRITE: usize = bindings::PATH_MAX as usize;
@@ -212,7 +212,7 @@ pub(crate) fn status() -> Result<KVec<u8>> {
     let mut text = Text(KVec::new());
     let _guard = progs::WriteGuard::lock();
     for &hook in HOOKS {
-        let st = &STATES[hook as usize];
+        let st = progs::state(hook);
         let n = st.progs().map_or(0, |p| p.len());
         let key = st.key_enabled();
         if n > 0 || key {

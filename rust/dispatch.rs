@@ -4,19 +4,21 @@
 //!
 //! This is the hot path. It takes no lock, allocates nothing and touches no string: it reads the
 //! hook's published program array in an RCU read-side section ([`ReadGuard`]) and runs the
-//! programs, a chain
-//! of non-sleepable ones in one RCU section (see [`run_chain`]), others through the trampoline
-//! enter/exit functions resolved at attach time.
+//! programs, a chain of non-sleepable ones in one RCU section (see [`run_chain`]), others through
+//! the trampoline enter/exit functions resolved at attach time.
+//!
+//! The context a callback builds is all zero before its arguments are packed, so its last slot,
+//! the result so far, is 0; programs cannot write their context, and the chain stops at the
+//! first non-zero result, so it stays 0 for every program.
 
 use core::mem::size_of;
 use core::ptr;
+use core::sync::atomic::Ordering;
 
 use kernel::{bindings, ffi};
 
-use core::sync::atomic::Ordering;
-
 use crate::hooks::HookId;
-use crate::progs::{state, ProgArray};
+use crate::progs::{state, static_key_enabled, ProgArray};
 
 /// The number of u64 context slots a hook argument of type `T` takes: one per 8 bytes, as in the
 /// BPF trampoline (a struct passed by value, such as `sockptr_t`, may take two).
@@ -98,11 +100,8 @@ fn unpin_cpu() {
 /// the trampoline enter/exit functions, so the fast path is not taken while they are.
 #[inline(always)]
 fn bpf_stats_enabled() -> bool {
-    // SAFETY: the key is a static of the kernel; this reads its counter as `atomic_read()` does
-    // in `static_key_enabled()`.
-    unsafe {
-        ptr::read_volatile(&raw const bindings::bpf_stats_enabled_key.key.enabled.counter) > 0
-    }
+    // SAFETY: the key is a static of the kernel.
+    unsafe { static_key_enabled(&raw const bindings::bpf_stats_enabled_key.key) }
 }
 
 /// Runs `progs` on `ctx` until one returns non-zero (if `stop`); returns that result or 0.
@@ -178,9 +177,6 @@ pub(crate) fn run_int<const SLEEPABLE: bool>(
     let Some(progs) = state(hook).progs() else {
         return default;
     };
-    // The result so far: the chain stops at the first objection, so it stays 0.
-    let last = ctx.len() - 1;
-    ctx[last] = 0;
     match run_chain::<SLEEPABLE>(progs, ctx, true) {
         0 => default,
         ret => ret,
@@ -192,8 +188,6 @@ pub(crate) fn run_int<const SLEEPABLE: bool>(
 pub(crate) fn run_void<const SLEEPABLE: bool>(hook: HookId, ctx: &mut [u64]) {
     let _rcu = ReadGuard::<SLEEPABLE>::lock();
     if let Some(progs) = state(hook).progs() {
-        let last = ctx.len() - 1;
-        ctx[last] = 0;
         run_chain::<SLEEPABLE>(progs, ctx, false);
     }
 }

@@ -6,8 +6,8 @@
 //! new array, publishes it, waits for an RCU Tasks Trace grace period (hooks that may run
 //! sleepable programs read arrays under `rcu_read_lock_trace()`, the others under
 //! `rcu_read_lock()`; in 6.12 the former's grace period implies the latter's) and only then
-//! frees the old array and drops the reference of a detached program. Changes are serialised by one mutex;
-//! the hook path takes no lock.
+//! frees the old array and drops the reference of a detached program. Changes are serialised by
+//! one mutex; the hook path takes no lock.
 
 use core::cell::UnsafeCell;
 use core::ptr;
@@ -99,9 +99,8 @@ impl Attachment {
         // SAFETY: by the type invariant, `enter` is the program's trampoline enter function.
         let start = unsafe { (self.enter)(self.prog, &mut run_ctx) };
         let ret = if start != 0 {
-            self.runs.fetch_add(1, Ordering::Relaxed);
-            // SAFETY: `enter` allowed the run; `func`/`insnsi` are the program's (invariant).
-            unsafe { (self.func)(ctx.as_ptr().cast(), self.insnsi) }
+            // SAFETY: `enter` set up what the program needs, whatever its kind.
+            unsafe { self.call(ctx) }
         } else {
             0
         };
@@ -111,7 +110,7 @@ impl Attachment {
     }
 
     /// Runs the program inside a section that already did what `bpf_trampoline_enter()` does for
-    /// it (see `dispatch::run_fast`); returns its result.
+    /// it (see `dispatch::run_chain`); returns its result.
     ///
     /// # Safety
     ///
@@ -120,8 +119,20 @@ impl Attachment {
     /// off (they are kept by the enter/exit functions).
     #[inline(always)]
     pub(crate) unsafe fn run_entered(&self, ctx: &mut [u64]) -> u32 {
+        // SAFETY: the caller set up what `enter` would have for this non-sleepable program.
+        unsafe { self.call(ctx) }
+    }
+
+    /// Counts a run and calls the program.
+    ///
+    /// # Safety
+    ///
+    /// What `bpf_trampoline_enter()` sets up for the program must be in place.
+    #[inline(always)]
+    unsafe fn call(&self, ctx: &mut [u64]) -> u32 {
         self.runs.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: the caller set up what `enter` would have; `func`/`insnsi` are the program's.
+        // SAFETY: `func`/`insnsi` are the program's (type invariant); the context is laid out as
+        // the verifier checked; the caller set up the rest.
         unsafe { (self.func)(ctx.as_ptr().cast(), self.insnsi) }
     }
 
@@ -216,7 +227,8 @@ impl HookState {
 
     /// The published array, if any (`rcu_dereference`).
     ///
-    /// The caller must hold `rcu_read_lock_trace()` (or the write lock) while using it.
+    /// The caller must be in the hook's RCU read-side section (`dispatch::ReadGuard`) or hold the
+    /// write lock while using it.
     #[inline(always)]
     pub(crate) fn progs(&self) -> Option<&ProgArray> {
         // SAFETY: by the type invariant the pointer is null or a published array, which stays
@@ -228,8 +240,19 @@ impl HookState {
     pub(crate) fn key_enabled(&self) -> bool {
         let key = self.active.load(Ordering::Relaxed);
         // SAFETY: `key` is null or krsi's static key for the hook, which is static.
-        !key.is_null() && unsafe { (*key).key.enabled.counter } > 0
+        !key.is_null() && unsafe { static_key_enabled(&raw const (*key).key) }
     }
+}
+
+/// Whether a static key is enabled, read as `static_key_enabled()` does (`atomic_read()`).
+///
+/// # Safety
+///
+/// `key` must point at a live static key.
+#[inline(always)]
+pub(crate) unsafe fn static_key_enabled(key: *const bindings::static_key) -> bool {
+    // SAFETY: `key` is live by the safety requirements.
+    unsafe { ptr::read_volatile(&raw const (*key).enabled.counter) > 0 }
 }
 
 /// The state of every hook, indexed by [`HookId`].
