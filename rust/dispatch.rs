@@ -4,8 +4,9 @@
 //!
 //! This is the hot path. It takes no lock, allocates nothing and touches no string: it reads the
 //! hook's published program array in an RCU read-side section ([`ReadGuard`]) and runs the
-//! programs, a chain of non-sleepable ones in one RCU section (see [`run_chain`]), others through
-//! the trampoline enter/exit functions resolved at attach time.
+//! programs, a chain of non-sleepable ones in that section (see [`run_atomic`]), a chain with a
+//! sleepable program under RCU Tasks Trace through the trampoline enter/exit functions resolved
+//! at attach time.
 //!
 //! The context a callback builds is all zero before its arguments are packed, so its last slot,
 //! the result so far, is 0; programs cannot write their context, and the chain stops at the
@@ -18,7 +19,7 @@ use core::sync::atomic::Ordering;
 use kernel::{bindings, ffi};
 
 use crate::hooks::HookId;
-use crate::progs::{state, static_key_enabled, ProgArray};
+use crate::progs::{state, static_key_enabled, Attachment, ProgArray};
 
 /// The number of u64 context slots a hook argument of type `T` takes: one per 8 bytes, as in the
 /// BPF trampoline (a struct passed by value, such as `sockptr_t`, may take two).
@@ -35,19 +36,19 @@ pub(crate) fn pack<T: Copy>(ctx: &mut [u64], i: usize, v: T) -> usize {
     i + slots::<T>()
 }
 
-/// An RCU read-side section over a hook's program array: RCU Tasks Trace on hooks that may run
-/// sleepable programs (`SLEEPABLE`), plain RCU on the others, where the verifier admits none.
+/// An RCU read-side section over a hook's program array: RCU Tasks Trace (`TRACE`), which a chain
+/// with a sleepable program runs in, or plain RCU, which every other chain runs in, on any hook.
 /// Writers wait for a Tasks Trace grace period, which in 6.12 implies an RCU one
 /// (`rcu_trace_implies_rcu_gp()`), so both readers are covered.
-struct ReadGuard<const SLEEPABLE: bool>;
+struct ReadGuard<const TRACE: bool>;
 
-impl<const SLEEPABLE: bool> ReadGuard<SLEEPABLE> {
+impl<const TRACE: bool> ReadGuard<TRACE> {
     #[inline(always)]
     fn lock() -> Self {
         // SAFETY: both read sides may be entered in any context a hook runs in; the section is
         // closed in `drop`.
         unsafe {
-            if SLEEPABLE {
+            if TRACE {
                 bindings::krsi_rcu_read_lock_trace();
             } else {
                 bindings::krsi_rcu_read_lock();
@@ -57,12 +58,12 @@ impl<const SLEEPABLE: bool> ReadGuard<SLEEPABLE> {
     }
 }
 
-impl<const SLEEPABLE: bool> Drop for ReadGuard<SLEEPABLE> {
+impl<const TRACE: bool> Drop for ReadGuard<TRACE> {
     #[inline(always)]
     fn drop(&mut self) {
         // SAFETY: this guard holds the section opened in `lock`.
         unsafe {
-            if SLEEPABLE {
+            if TRACE {
                 bindings::krsi_rcu_read_unlock_trace();
             } else {
                 bindings::krsi_rcu_read_unlock();
@@ -71,29 +72,37 @@ impl<const SLEEPABLE: bool> Drop for ReadGuard<SLEEPABLE> {
     }
 }
 
-/// Keeps the task on its CPU for the fast path: `preempt_disable()`, which a section that does
-/// not sleep can use and which costs nothing without `CONFIG_PREEMPT_COUNT`; on PREEMPT_RT, where
-/// spinlocks in BPF helpers may sleep, `migrate_disable()` as the BPF trampoline does.
+/// Keeps the task on its CPU for the fast path, which runs inside an RCU read-side section.
+/// Without `CONFIG_PREEMPT_RCU` that section already does: `rcu_read_lock()` disables preemption
+/// (or, without `CONFIG_PREEMPT_COUNT`, nothing preempts kernel code), so there is nothing to do.
+/// With it, `preempt_disable()`, which the section, where nothing sleeps, allows; on PREEMPT_RT,
+/// where spinlocks in BPF helpers may sleep, `migrate_disable()` as the BPF trampoline does.
 #[inline(always)]
 fn pin_cpu() {
+    #[cfg(all(CONFIG_PREEMPT_RCU, not(CONFIG_PREEMPT_RT)))]
     // SAFETY: paired with `unpin_cpu` on every path of `run_chain`.
     unsafe {
-        #[cfg(not(CONFIG_PREEMPT_RT))]
-        bindings::krsi_preempt_disable();
-        #[cfg(CONFIG_PREEMPT_RT)]
-        bindings::migrate_disable();
-    }
+        bindings::krsi_preempt_disable()
+    };
+    #[cfg(CONFIG_PREEMPT_RT)]
+    // SAFETY: paired with `unpin_cpu` on every path of `run_chain`.
+    unsafe {
+        bindings::migrate_disable()
+    };
 }
 
 #[inline(always)]
 fn unpin_cpu() {
+    #[cfg(all(CONFIG_PREEMPT_RCU, not(CONFIG_PREEMPT_RT)))]
     // SAFETY: undoes `pin_cpu`.
     unsafe {
-        #[cfg(not(CONFIG_PREEMPT_RT))]
-        bindings::krsi_preempt_enable();
-        #[cfg(CONFIG_PREEMPT_RT)]
-        bindings::migrate_enable();
-    }
+        bindings::krsi_preempt_enable()
+    };
+    #[cfg(CONFIG_PREEMPT_RT)]
+    // SAFETY: undoes `pin_cpu`.
+    unsafe {
+        bindings::migrate_enable()
+    };
 }
 
 /// Whether BPF run-time statistics are on (`sysctl kernel.bpf_stats_enabled`); they are kept by
@@ -106,63 +115,87 @@ fn bpf_stats_enabled() -> bool {
 
 /// Runs `progs` on `ctx` until one returns non-zero (if `stop`); returns that result or 0.
 ///
-/// A chain of non-sleepable programs runs in one section that does, once for the whole chain,
-/// what `bpf_trampoline_enter()`/`_exit()` do around each non-sleepable `BPF_LSM_MAC` program
-/// (`__bpf_prog_enter`/`__bpf_prog_exit` in kernel/bpf/trampoline.c: `rcu_read_lock()`, no
-/// migration, `current->bpf_ctx` set to a run context, and statistics when enabled): the hot
-/// path then calls nothing but the programs. On an `atomic` hook the caller's [`ReadGuard`] is
-/// already that RCU section. A chain with a sleepable program, or any chain while statistics
-/// are on, goes through the enter/exit functions program by program.
+/// The caller is in a plain RCU read-side section and no program of `progs` is sleepable. The
+/// chain runs in one section that does, once for the whole chain, what `bpf_trampoline_enter()`
+/// and `_exit()` do around each non-sleepable `BPF_LSM_MAC` program (`__bpf_prog_enter` and
+/// `__bpf_prog_exit` in kernel/bpf/trampoline.c: `rcu_read_lock()`, no migration,
+/// `current->bpf_ctx` set to a run context): the caller's section is that RCU section, and the
+/// hot path calls nothing but the programs. While BPF statistics are on, the chain goes through
+/// the enter/exit functions program by program, which keep them.
 #[inline(always)]
-fn run_chain<const SLEEPABLE: bool>(progs: &ProgArray, ctx: &mut [u64], stop: bool) -> ffi::c_int {
-    let mut result = 0;
-    let mut judge = |att: &crate::progs::Attachment, ret: u32| {
-        let ret = ret as ffi::c_int;
-        if stop && ret != 0 {
-            att.denials.fetch_add(1, Ordering::Relaxed);
-            result = ret;
-            return true;
-        }
-        false
+fn run_atomic(progs: &ProgArray, ctx: &mut [u64], stop: bool) -> ffi::c_int {
+    if bpf_stats_enabled() {
+        return run_each(progs, ctx, stop);
+    }
+    // SAFETY: all zero is a run context's initial state (no cookie).
+    let mut run_ctx: bindings::bpf_tramp_run_ctx = unsafe { core::mem::zeroed() };
+    pin_cpu();
+    // SAFETY: `current` is the running task, whose `bpf_ctx` is saved and restored around the
+    // programs as `bpf_set_run_ctx()` does.
+    let (task, saved) = unsafe {
+        let task = bindings::get_current();
+        let saved = (*task).bpf_ctx;
+        (*task).bpf_ctx = &raw mut run_ctx.run_ctx;
+        (task, saved)
     };
-    if progs.fast() && !bpf_stats_enabled() {
-        // SAFETY: all zero is a run context's initial state (no cookie).
-        let mut run_ctx: bindings::bpf_tramp_run_ctx = unsafe { core::mem::zeroed() };
-        // SAFETY: the section is closed below on every path; `current` is the running task,
-        // whose `bpf_ctx` is saved and restored around the programs as `bpf_set_run_ctx()` does.
-        let (task, saved) = unsafe {
-            if SLEEPABLE {
-                bindings::krsi_rcu_read_lock();
-            }
-            pin_cpu();
-            let task = bindings::get_current();
-            let saved = (*task).bpf_ctx;
-            (*task).bpf_ctx = &raw mut run_ctx.run_ctx;
-            (task, saved)
-        };
-        for att in progs.iter() {
-            // SAFETY: the section above is what `enter` sets up; `progs.fast()` means no program
-            // of the chain is sleepable, and statistics are off.
-            if judge(att, unsafe { att.run_entered(ctx) }) {
-                break;
-            }
-        }
-        // SAFETY: closes the section opened above, in reverse order.
-        unsafe {
-            (*task).bpf_ctx = saved;
-            unpin_cpu();
-            if SLEEPABLE {
-                bindings::krsi_rcu_read_unlock();
-            }
-        }
-    } else {
-        for att in progs.iter() {
-            if judge(att, att.run(ctx)) {
-                break;
-            }
+    let mut result = 0;
+    for att in progs.iter() {
+        // SAFETY: the section set up above and the caller's RCU section are what `enter` sets
+        // up for a non-sleepable program (the caller's promise), and statistics are off.
+        let ret = unsafe { att.run_entered(ctx) };
+        if judge(att, ret, stop) {
+            result = ret as ffi::c_int;
+            break;
         }
     }
+    // SAFETY: restores what was saved above, before the section closes.
+    unsafe { (*task).bpf_ctx = saved };
+    unpin_cpu();
     result
+}
+
+/// Runs `progs` on `ctx` through the enter/exit functions program by program, as the BPF
+/// trampoline does; returns the first non-zero result (if `stop`) or 0.
+fn run_each(progs: &ProgArray, ctx: &mut [u64], stop: bool) -> ffi::c_int {
+    for att in progs.iter() {
+        let ret = att.run(ctx);
+        if judge(att, ret, stop) {
+            return ret as ffi::c_int;
+        }
+    }
+    0
+}
+
+/// Whether a program's result `ret` ends the chain (if `stop`): a non-zero result is a denial.
+#[inline(always)]
+fn judge(att: &Attachment, ret: u32, stop: bool) -> bool {
+    if stop && ret != 0 {
+        att.denials.fetch_add(1, Ordering::Relaxed);
+        return true;
+    }
+    false
+}
+
+/// Runs a hook's programs on `ctx` (arguments, then the result slot); returns the first non-zero
+/// result (if `stop`), or 0.
+///
+/// The array is read under plain RCU, and a chain of non-sleepable programs, the common case,
+/// runs there ([`run_atomic`]). Only a chain with a sleepable program, which only a `SLEEPABLE`
+/// hook can have (the verifier admits sleepable programs on those hooks only), leaves it for
+/// RCU Tasks Trace, reads the array again and runs program by program.
+#[inline(always)]
+fn run<const SLEEPABLE: bool>(hook: HookId, ctx: &mut [u64], stop: bool) -> ffi::c_int {
+    let st = state(hook);
+    {
+        let _rcu = ReadGuard::<false>::lock();
+        match st.progs() {
+            None => return 0,
+            Some(progs) if !SLEEPABLE || progs.fast() => return run_atomic(progs, ctx, stop),
+            Some(_) => {}
+        }
+    }
+    let _trace = ReadGuard::<true>::lock();
+    st.progs().map_or(0, |progs| run_each(progs, ctx, stop))
 }
 
 /// Runs an int hook's programs in order on `ctx` (arguments, then the result slot). The first
@@ -173,11 +206,7 @@ pub(crate) fn run_int<const SLEEPABLE: bool>(
     ctx: &mut [u64],
     default: ffi::c_int,
 ) -> ffi::c_int {
-    let _rcu = ReadGuard::<SLEEPABLE>::lock();
-    let Some(progs) = state(hook).progs() else {
-        return default;
-    };
-    match run_chain::<SLEEPABLE>(progs, ctx, true) {
+    match run::<SLEEPABLE>(hook, ctx, true) {
         0 => default,
         ret => ret,
     }
@@ -186,8 +215,5 @@ pub(crate) fn run_int<const SLEEPABLE: bool>(
 /// Runs every program of a void hook on `ctx`; their results are ignored.
 #[inline(always)]
 pub(crate) fn run_void<const SLEEPABLE: bool>(hook: HookId, ctx: &mut [u64]) {
-    let _rcu = ReadGuard::<SLEEPABLE>::lock();
-    if let Some(progs) = state(hook).progs() {
-        run_chain::<SLEEPABLE>(progs, ctx, false);
-    }
+    run::<SLEEPABLE>(hook, ctx, false);
 }

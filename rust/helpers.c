@@ -32,6 +32,11 @@ void rust_helper_krsi_rcu_read_unlock(void)
 	rcu_read_unlock();
 }
 
+bool rust_helper_krsi_rcu_trace_implies_rcu_gp(void)
+{
+	return rcu_trace_implies_rcu_gp();
+}
+
 void rust_helper_krsi_preempt_disable(void)
 {
 	preempt_disable();

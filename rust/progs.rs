@@ -3,8 +3,8 @@
 //! krsi - program arrays: which BPF programs each hook runs, attach and detach.
 //!
 //! Each hook has an immutable [`ProgArray`] published through an RCU pointer. A change builds a
-//! new array, publishes it, waits for an RCU Tasks Trace grace period (hooks that may run
-//! sleepable programs read arrays under `rcu_read_lock_trace()`, the others under
+//! new array, publishes it, waits for an RCU Tasks Trace grace period and an RCU one (a chain
+//! with a sleepable program is read under `rcu_read_lock_trace()`, every other under
 //! `rcu_read_lock()`; in 6.12 the former's grace period implies the latter's) and only then
 //! frees the old array and drops the reference of a detached program. Changes are serialised by
 //! one mutex; the hook path takes no lock.
@@ -110,7 +110,7 @@ impl Attachment {
     }
 
     /// Runs the program inside a section that already did what `bpf_trampoline_enter()` does for
-    /// it (see `dispatch::run_chain`); returns its result.
+    /// it (see `dispatch::run_atomic`); returns its result.
     ///
     /// # Safety
     ///
@@ -177,7 +177,7 @@ impl Drop for Attachment {
 ///
 /// # Invariants
 ///
-/// `fast` is true exactly when no program in the array is sleepable.
+/// `len <= MAX_PROGS`; `fast` is true exactly when no program in the array is sleepable.
 pub(crate) struct ProgArray {
     len: usize,
     fast: bool,
@@ -188,9 +188,11 @@ impl ProgArray {
     /// The attachments, in run order.
     #[inline(always)]
     pub(crate) fn iter(&self) -> impl Iterator<Item = &Attachment> {
+        // SAFETY: `len <= MAX_PROGS` by the type invariant.
+        let items = unsafe { self.items.get_unchecked(..self.len) };
         // SAFETY: the first `len` items point at attachments that live at least as long as the
         // array (see `HookState`).
-        self.items[..self.len].iter().map(|&a| unsafe { &*a })
+        items.iter().map(|&a| unsafe { &*a })
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -334,10 +336,16 @@ pub(crate) fn init(list: &[bindings::security_hook_list; HOOK_COUNT]) -> Result 
 
 /// Waits until no hook can still be using an array or attachment that was unpublished.
 fn synchronize() {
-    // Hooks read arrays under `rcu_read_lock_trace()` or `rcu_read_lock()`; in 6.12 a Tasks Trace
-    // grace period implies an RCU one (`rcu_trace_implies_rcu_gp()`), so both are covered.
+    // Hooks read arrays under `rcu_read_lock_trace()` or `rcu_read_lock()`. In 6.12 a Tasks Trace
+    // grace period implies an RCU one (`rcu_trace_implies_rcu_gp()`); should a kernel say
+    // otherwise, wait for both.
     // SAFETY: called in process context, holding no lock that a hook takes.
-    unsafe { bindings::synchronize_rcu_tasks_trace() };
+    unsafe {
+        bindings::synchronize_rcu_tasks_trace();
+        if !bindings::krsi_rcu_trace_implies_rcu_gp() {
+            bindings::synchronize_rcu();
+        }
+    }
 }
 
 /// Publishes `new` (null for none) as `hook`'s array, switching the static key on or off, then
