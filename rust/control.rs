@@ -196,7 +196,7 @@ pub(crate) fn listing(file: *mut bindings::file) -> Result<KVec<u8>> {
                 "{} name={} runs={} denied={} sleepable={}",
                 att.id(),
                 if name.is_empty() { "-" } else { name },
-                att.runs.load(core::sync::atomic::Ordering::Relaxed),
+                att.runs.sum(),
                 att.denials.load(core::sync::atomic::Ordering::Relaxed),
                 u8::from(att.sleepable()),
             )

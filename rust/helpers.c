@@ -7,6 +7,8 @@
  * apart from helpers the kernel itself may add under the plain names.
  */
 
+#include <linux/cpumask.h>
+#include <linux/percpu.h>
 #include <linux/preempt.h>
 #include <linux/rcupdate.h>
 #include <linux/rcupdate_trace.h>
@@ -45,5 +47,30 @@ void rust_helper_krsi_preempt_disable(void)
 void rust_helper_krsi_preempt_enable(void)
 {
 	preempt_enable();
+}
+
+u64 __percpu *rust_helper_krsi_alloc_percpu_u64(void)
+{
+	return alloc_percpu(u64);
+}
+
+void rust_helper_krsi_this_cpu_inc(u64 __percpu *counter)
+{
+	this_cpu_inc(*counter);
+}
+
+u64 *rust_helper_krsi_per_cpu_ptr_u64(u64 __percpu *counter, unsigned int cpu)
+{
+	return per_cpu_ptr(counter, cpu);
+}
+
+bool rust_helper_krsi_cpu_possible(unsigned int cpu)
+{
+	return cpu_possible(cpu);
+}
+
+unsigned int rust_helper_krsi_nr_cpu_ids(void)
+{
+	return nr_cpu_ids;
 }
 #endif

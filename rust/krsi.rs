@@ -11,5 +11,6 @@ mod control;
 mod dispatch;
 mod hooks;
 mod lsm;
+mod percpu;
 mod progs;
 mod securityfs;

@@ -18,6 +18,7 @@ use kernel::error::{code::*, Result};
 use kernel::{bindings, ffi};
 
 use crate::hooks::{HookId, HOOK_COUNT};
+use crate::percpu::PerCpuCounter;
 
 /// The most programs one hook runs (`KRSI_MAX_PROGS` in the uapi header).
 pub(crate) const MAX_PROGS: usize = bindings::KRSI_MAX_PROGS as usize;
@@ -42,8 +43,8 @@ pub(crate) struct Attachment {
     insnsi: *const bindings::bpf_insn,
     enter: EnterFn,
     exit: ExitFn,
-    /// Times the program ran on this hook.
-    pub(crate) runs: AtomicU64,
+    /// Times the program ran on this hook, counted per CPU.
+    pub(crate) runs: PerCpuCounter,
     /// Times it returned non-zero (int hooks).
     pub(crate) denials: AtomicU64,
     /// Loaded from `SEC("lsm.s/<hook>")`.
@@ -55,7 +56,8 @@ impl Attachment {
     ///
     /// # Safety
     ///
-    /// `prog` must be a valid `BPF_PROG_TYPE_LSM` program whose reference the caller gives up.
+    /// `prog` must be a valid `BPF_PROG_TYPE_LSM` program whose reference the caller gives up if
+    /// this returns `Ok` (on an error the reference stays the caller's).
     unsafe fn new(prog: *mut bindings::bpf_prog) -> Result<Self> {
         // SAFETY: `prog` is valid by the safety requirements; the enter/exit functions only read
         // the program's type and flags.
@@ -80,7 +82,7 @@ impl Attachment {
             insnsi,
             enter,
             exit,
-            runs: AtomicU64::new(0),
+            runs: PerCpuCounter::new()?,
             denials: AtomicU64::new(0),
             sleepable,
         })
@@ -130,7 +132,7 @@ impl Attachment {
     /// What `bpf_trampoline_enter()` sets up for the program must be in place.
     #[inline(always)]
     unsafe fn call(&self, ctx: &mut [u64]) -> u32 {
-        self.runs.fetch_add(1, Ordering::Relaxed);
+        self.runs.inc();
         // SAFETY: `func`/`insnsi` are the program's (type invariant); the context is laid out as
         // the verifier checked; the caller set up the rest.
         unsafe { (self.func)(ctx.as_ptr().cast(), self.insnsi) }

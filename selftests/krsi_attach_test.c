@@ -323,6 +323,54 @@ TEST_F(krsi, file_mprotect)
 	unload(&p);
 }
 
+/*
+ * runs= counts every run exactly, whichever CPU it ran on: the counter is
+ * per CPU and the listing sums it. Two children, each pinned to its own CPU,
+ * send the same number of null signals; nothing else in the guest calls kill.
+ */
+TEST_F(krsi, runs_counted_on_every_cpu)
+{
+	const int per_cpu = 1000;
+	unsigned long long runs, denied;
+	char buf[4096], name[32];
+	unsigned int id;
+	struct prog p;
+	int cpu, status;
+	pid_t kids[2];
+
+	ASSERT_LE(2, sysconf(_SC_NPROCESSORS_ONLN));
+	ASSERT_EQ(0, load("deny_sigusr2", &p));
+	ASSERT_EQ(0, pin_attach("task_kill", &p, "deny_sigusr2"));
+	for (cpu = 0; cpu < 2; cpu++) {
+		kids[cpu] = fork();
+		if (kids[cpu] == 0) {
+			cpu_set_t set;
+			int i;
+
+			CPU_ZERO(&set);
+			CPU_SET(cpu, &set);
+			if (sched_setaffinity(0, sizeof(set), &set) || sched_getcpu() != cpu)
+				_exit(2);
+			for (i = 0; i < per_cpu; i++)
+				if (kill(getpid(), 0))
+					_exit(3);
+			_exit(0);
+		}
+		ASSERT_LT(0, kids[cpu]);
+	}
+	for (cpu = 0; cpu < 2; cpu++) {
+		ASSERT_EQ(kids[cpu], waitpid(kids[cpu], &status, 0));
+		EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+	ASSERT_LT(0, listing("task_kill", buf, sizeof(buf)));
+	ASSERT_EQ(4, sscanf(buf, "%u name=%31s runs=%llu denied=%llu", &id, name, &runs, &denied));
+	EXPECT_EQ(2 * per_cpu, runs);
+	EXPECT_EQ(0, denied);
+	ASSERT_EQ(0, detach("task_kill", p.id));
+	unlink(PIN_DIR "deny_sigusr2");
+	unload(&p);
+}
+
 TEST_F(krsi, task_kill)
 {
 	struct prog p;

@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! krsi - per-CPU counters: counts that every CPU bumps on the hot path without sharing a line.
+
+use core::ptr::NonNull;
+
+use kernel::bindings;
+use kernel::error::{code::ENOMEM, Result};
+
+/// A `u64` per possible CPU, summed when read.
+///
+/// # Invariants
+///
+/// `0` is a per-CPU pointer from `alloc_percpu(u64)`, owned by this counter.
+pub(crate) struct PerCpuCounter(NonNull<u64>);
+
+// SAFETY: the counter is only bumped on the running CPU and read with plain loads; the per-CPU
+// memory is not tied to a thread.
+unsafe impl Send for PerCpuCounter {}
+// SAFETY: as above; `inc` changes only the running CPU's slot, in one instruction or through
+// `this_cpu_inc()`.
+unsafe impl Sync for PerCpuCounter {}
+
+impl PerCpuCounter {
+    /// A counter at zero (`alloc_percpu()` zeroes the memory).
+    pub(crate) fn new() -> Result<Self> {
+        // SAFETY: allocating has no precondition.
+        let ptr = unsafe { bindings::krsi_alloc_percpu_u64() };
+        // INVARIANT: a non-null result is a fresh per-CPU allocation that we own.
+        NonNull::new(ptr).map(Self).ok_or(ENOMEM)
+    }
+
+    /// Adds one on the running CPU: `this_cpu_inc()`, which on x86-64 is a single
+    /// `%gs`-relative `inc` that neither preemption nor an interrupt can tear.
+    #[inline(always)]
+    pub(crate) fn inc(&self) {
+        #[cfg(all(CONFIG_X86_64, CONFIG_SMP))]
+        // SAFETY: by the type invariant the pointer is a per-CPU offset, which `%gs` turns into
+        // the running CPU's slot, as the kernel's x86 `this_cpu_inc()` does.
+        unsafe {
+            core::arch::asm!("inc qword ptr gs:[{0}]", in(reg) self.0.as_ptr(), options(nostack))
+        };
+        #[cfg(not(all(CONFIG_X86_64, CONFIG_SMP)))]
+        // SAFETY: by the type invariant the pointer is a live per-CPU allocation.
+        unsafe {
+            bindings::krsi_this_cpu_inc(self.0.as_ptr())
+        };
+    }
+
+    /// The sum over every possible CPU. Concurrent increments may or may not be counted.
+    pub(crate) fn sum(&self) -> u64 {
+        let mut sum = 0u64;
+        // SAFETY: reading the number of CPU ids has no precondition.
+        let ids = unsafe { bindings::krsi_nr_cpu_ids() };
+        for cpu in 0..ids {
+            // SAFETY: `cpu` is below `nr_cpu_ids`.
+            if !unsafe { bindings::krsi_cpu_possible(cpu) } {
+                continue;
+            }
+            // SAFETY: the pointer is a live per-CPU allocation (type invariant) and `cpu` a
+            // possible CPU, whose slot is allocated; it is read while its CPU may write it, as
+            // the kernel's counters do (a torn read cannot happen for an aligned u64 on 64-bit).
+            sum = sum.wrapping_add(unsafe {
+                core::ptr::read_volatile(bindings::krsi_per_cpu_ptr_u64(self.0.as_ptr(), cpu))
+            });
+        }
+        sum
+    }
+}
+
+impl Drop for PerCpuCounter {
+    fn drop(&mut self) {
+        // SAFETY: by the type invariant we own the allocation; nothing uses it after this.
+        unsafe { bindings::free_percpu(self.0.as_ptr().cast()) };
+    }
+}
