@@ -4,23 +4,34 @@
  *
  * Workloads: open+close of a tmpfs file (file_open), getppid (no hook: the
  * control), fork+exec of a static binary and execve of a non-binary that
- * fails with ENOEXEC (bprm_check_security), UDP socket+connect on loopback
- * (socket_connect), kill(self, 0) (task_kill).
+ * fails with ENOEXEC (bprm_check_security), UDP socket+bind+connect on
+ * loopback (socket_connect), kill(self, 0) (task_kill). Sources of
+ * randomness are taken out: no address space randomisation, a fixed port.
  *
  * Run in a guest booted with -icount shift=0,sleep=off: guest nanoseconds
  * then count emulated instructions, so "ns per operation" is a deterministic
- * instruction count. For each workload, in one boot, it measures A/B/A:
+ * instruction count. For each workload, in one boot, it measures nothing
+ * attached, then for each configuration X of 1 program through krsi, 1
+ * through a BPF link, 8 through krsi and 8 through links, A/B/A:
  *
- *   empty, 1 program through krsi, empty, 1 through a BPF link, empty,
- *   8 through krsi, empty, 8 through links, empty
+ *   A: X attached to an idle hook (sb_pivotroot), the control
+ *   B: X attached to the workload's hook
+ *   A: X attached to the idle hook again
  *
- * and prints one machine-readable line per workload:
+ * The control holds the same objects as B (attachments, arrays, per-CPU
+ * counters, trampolines), so the heap is in the same state and the delta is
+ * the hook's own cost: an execve allocates per-CPU counters for its mm, and
+ * how long the per-CPU allocator searches for them shifts by tens of
+ * instructions with whatever else is allocated, which an empty control
+ * would count against the programs. It prints one line per workload:
  *
  *   BENCH <workload> <hook> empty=<ns> krsi1=<ns> link1=<ns> krsi8=<ns> link8=<ns>
+ *         c_krsi1=<ns> ... d_krsi1=<ns> ... spread=<ns>
  *
- * where each delta is over the mean of the two empty runs around it (the
- * "empty" field is the mean of all five). Each figure is the least of 5
- * repeats (see measure()). With --empty-only it measures just the
+ * where empty is nothing attached, c_X the mean of X's two control runs,
+ * d_X = X - c_X, and spread the largest difference between the two control
+ * runs of a configuration (the measurement's own noise). Each figure is the
+ * least of 5 repeats (see measure()). With --empty-only it measures just the
  * empty configuration (for boots with other lsm= lists). --smoke runs one
  * workload for a few iterations and prints KTAP, for make check.
  */
@@ -28,6 +39,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <signal.h>
@@ -36,6 +48,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/personality.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -101,17 +114,27 @@ static void op_exec_enoexec(void)
 		die("execve of a non-binary");
 }
 
+/*
+ * The socket binds a fixed local port before it connects: an unbound UDP
+ * socket would autobind to a random port, and the port table lookups that
+ * follow cost a different number of instructions for each port.
+ */
 static void op_connect(void)
 {
-	struct sockaddr_in sin = {
+	struct sockaddr_in local = {
+		.sin_family = AF_INET,
+		.sin_port = htons(40000),
+		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+	}, peer = {
 		.sin_family = AF_INET,
 		.sin_port = htons(9),
 		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
 	};
 	int fd = socket(AF_INET, SOCK_DGRAM, 0);
 
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sin, sizeof(sin)))
-		die("socket/connect");
+	if (fd < 0 || bind(fd, (struct sockaddr *)&local, sizeof(local)) ||
+	    connect(fd, (struct sockaddr *)&peer, sizeof(peer)))
+		die("socket/bind/connect");
 	close(fd);
 }
 
@@ -173,143 +196,168 @@ static double measure(const struct workload *w, long iters)
 	return best;
 }
 
-/* NPROGS instances of the workload's program, each loaded from its own object. */
-static struct bpf_object *objs[NPROGS];
-static int prog_fds[NPROGS];
-static __u32 prog_ids[NPROGS];
+/* NPROGS instances of one program, each loaded from its own object. */
+struct progs {
+	const char *hook;
+	struct bpf_object *objs[NPROGS];
+	struct bpf_program *progs[NPROGS];
+	struct bpf_link *links[NPROGS];
+	int fds[NPROGS];
+	__u32 ids[NPROGS];
+};
 
-static void load_progs(const struct workload *w, int n)
+/* The control's hook: nothing the workloads do reaches it. */
+#define IDLE_HOOK "sb_pivotroot"
+#define IDLE_PROG "bench_idle"
+
+static void load_progs(struct progs *p, const char *hook, const char *name)
 {
 	int i;
 
-	for (i = 0; i < n; i++) {
+	p->hook = hook;
+	for (i = 0; i < NPROGS; i++) {
 		struct bpf_program *it, *want = NULL;
 		struct bpf_prog_info info = {};
 		__u32 len = sizeof(info);
 
-		objs[i] = bpf_object__open_file(obj_path, NULL);
-		if (!objs[i])
+		p->objs[i] = bpf_object__open_file(obj_path, NULL);
+		if (!p->objs[i])
 			die("open bench object");
-		bpf_object__for_each_program(it, objs[i]) {
-			if (!strcmp(bpf_program__name(it), w->prog))
+		bpf_object__for_each_program(it, p->objs[i]) {
+			if (!strcmp(bpf_program__name(it), name))
 				want = it;
 			else
 				bpf_program__set_autoload(it, false);
 		}
-		if (!want || bpf_object__load(objs[i]))
+		if (!want || bpf_object__load(p->objs[i]))
 			die("load bench program");
-		prog_fds[i] = bpf_program__fd(want);
-		if (bpf_obj_get_info_by_fd(prog_fds[i], &info, &len))
+		p->progs[i] = want;
+		p->fds[i] = bpf_program__fd(want);
+		if (bpf_obj_get_info_by_fd(p->fds[i], &info, &len))
 			die("prog info");
-		prog_ids[i] = info.id;
+		p->ids[i] = info.id;
 	}
 }
 
-static void unload_progs(int n)
+static void unload_progs(struct progs *p)
 {
 	int i;
 
-	for (i = 0; i < n; i++)
-		bpf_object__close(objs[i]);
+	for (i = 0; i < NPROGS; i++)
+		bpf_object__close(p->objs[i]);
 }
 
-static int hook_fd(const struct workload *w)
+static int hook_fd(const char *hook)
 {
 	char path[256];
 	int fd;
 
-	snprintf(path, sizeof(path), "/sys/kernel/security/bpf/%s", w->hook);
+	snprintf(path, sizeof(path), "/sys/kernel/security/bpf/%s", hook);
 	fd = open(path, O_RDWR);
 	if (fd < 0)
 		die(path);
 	return fd;
 }
 
-static void krsi_attach_n(const struct workload *w, int n)
+/* Attaches (or detaches) the first n programs of p, through krsi or links. */
+static void attach_n(struct progs *p, int n, bool link)
 {
-	int i, fd = hook_fd(w);
+	int i, fd = link ? -1 : hook_fd(p->hook);
 
 	for (i = 0; i < n; i++) {
-		struct krsi_attach att = { .size = sizeof(att), .prog_fd = prog_fds[i] };
+		struct krsi_attach att = { .size = sizeof(att), .prog_fd = p->fds[i] };
 
-		if (ioctl(fd, KRSI_IOC_ATTACH, &att))
+		if (link) {
+			p->links[i] = bpf_program__attach_lsm(p->progs[i]);
+			if (!p->links[i])
+				die("bpf_program__attach_lsm");
+		} else if (ioctl(fd, KRSI_IOC_ATTACH, &att)) {
 			die("KRSI_IOC_ATTACH");
+		}
 	}
-	close(fd);
+	if (fd >= 0)
+		close(fd);
 }
 
-static void krsi_detach_n(const struct workload *w, int n)
+static void detach_n(struct progs *p, int n, bool link)
 {
-	int i, fd = hook_fd(w);
+	int i, fd = link ? -1 : hook_fd(p->hook);
 
 	for (i = 0; i < n; i++) {
-		struct krsi_detach det = { .size = sizeof(det), .prog_id = prog_ids[i] };
+		struct krsi_detach det = { .size = sizeof(det), .prog_id = p->ids[i] };
 
-		if (ioctl(fd, KRSI_IOC_DETACH, &det))
+		if (link)
+			bpf_link__destroy(p->links[i]);
+		else if (ioctl(fd, KRSI_IOC_DETACH, &det))
 			die("KRSI_IOC_DETACH");
 	}
-	close(fd);
+	if (fd >= 0)
+		close(fd);
 }
 
-static struct bpf_link *links[NPROGS];
+static const struct config {
+	const char *name;
+	int n;
+	bool link;
+} configs[] = {
+	{ "krsi1", 1, false }, { "link1", 1, true },
+	{ "krsi8", NPROGS, false }, { "link8", NPROGS, true },
+};
+#define NCONFIGS (sizeof(configs) / sizeof(configs[0]))
 
-static void link_attach_n(int n)
+/*
+ * Lets the work an attach or a detach leaves behind finish before the next
+ * measurement: a BPF link's old trampoline image is freed after an RCU Tasks
+ * grace period, by kworkers, with allocations of its own. Under icount with
+ * sleep=off an idle guest skips ahead to its next timer, so this is quick.
+ */
+static void settle(void)
 {
-	int i;
-
-	for (i = 0; i < n; i++) {
-		struct bpf_program *prog = bpf_object__next_program(objs[i], NULL);
-
-		while (prog && !bpf_program__autoload(prog))
-			prog = bpf_object__next_program(objs[i], prog);
-		links[i] = bpf_program__attach_lsm(prog);
-		if (!links[i])
-			die("bpf_program__attach_lsm");
-	}
-}
-
-static void link_detach_n(int n)
-{
-	int i;
-
-	for (i = 0; i < n; i++)
-		bpf_link__destroy(links[i]);
+	usleep(2000000);
 }
 
 static void run_full(const struct workload *w)
 {
-	double e[5], k1, l1, k8, l8;
-	long it = w->iters;
+	struct progs hook, idle;
+	double empty, x[NCONFIGS], c[NCONFIGS], spread = 0;
+	unsigned int i;
 
-	load_progs(w, NPROGS);
-	/* A discarded run first, so that first-touch costs stay out of e[0]. */
-	measure(w, it);
-	e[0] = measure(w, it);
-	krsi_attach_n(w, 1);
-	k1 = measure(w, it);
-	krsi_detach_n(w, 1);
-	e[1] = measure(w, it);
-	link_attach_n(1);
-	l1 = measure(w, it);
-	link_detach_n(1);
-	e[2] = measure(w, it);
-	krsi_attach_n(w, NPROGS);
-	k8 = measure(w, it);
-	krsi_detach_n(w, NPROGS);
-	e[3] = measure(w, it);
-	link_attach_n(NPROGS);
-	l8 = measure(w, it);
-	link_detach_n(NPROGS);
-	e[4] = measure(w, it);
-	unload_progs(NPROGS);
+	load_progs(&hook, w->hook, w->prog);
+	load_progs(&idle, IDLE_HOOK, IDLE_PROG);
+	/* A discarded run first, so that first-touch costs stay out of the figures. */
+	measure(w, w->iters);
+	empty = measure(w, w->iters);
+	for (i = 0; i < NCONFIGS; i++) {
+		const struct config *k = &configs[i];
+		double a0, a1;
 
-	printf("BENCH %s %s empty=%.1f krsi1=%.1f link1=%.1f krsi8=%.1f link8=%.1f"
-	       " e0=%.1f e1=%.1f e2=%.1f e3=%.1f e4=%.1f"
-	       " d_krsi1=%.1f d_link1=%.1f d_krsi8=%.1f d_link8=%.1f\n",
-	       w->name, w->hook, (e[0] + e[1] + e[2] + e[3] + e[4]) / 5, k1, l1, k8, l8,
-	       e[0], e[1], e[2], e[3], e[4],
-	       k1 - (e[0] + e[1]) / 2, l1 - (e[1] + e[2]) / 2,
-	       k8 - (e[2] + e[3]) / 2, l8 - (e[3] + e[4]) / 2);
+		attach_n(&idle, k->n, k->link);
+		settle();
+		a0 = measure(w, w->iters);
+		detach_n(&idle, k->n, k->link);
+		attach_n(&hook, k->n, k->link);
+		settle();
+		x[i] = measure(w, w->iters);
+		detach_n(&hook, k->n, k->link);
+		attach_n(&idle, k->n, k->link);
+		settle();
+		a1 = measure(w, w->iters);
+		detach_n(&idle, k->n, k->link);
+		c[i] = (a0 + a1) / 2;
+		if (fabs(a1 - a0) > spread)
+			spread = fabs(a1 - a0);
+	}
+	unload_progs(&idle);
+	unload_progs(&hook);
+
+	printf("BENCH %s %s empty=%.1f", w->name, w->hook, empty);
+	for (i = 0; i < NCONFIGS; i++)
+		printf(" %s=%.1f", configs[i].name, x[i]);
+	for (i = 0; i < NCONFIGS; i++)
+		printf(" c_%s=%.1f", configs[i].name, c[i]);
+	for (i = 0; i < NCONFIGS; i++)
+		printf(" d_%s=%.1f", configs[i].name, x[i] - c[i]);
+	printf(" spread=%.1f\n", spread);
 	fflush(stdout);
 }
 
@@ -317,18 +365,19 @@ static void run_full(const struct workload *w)
 static int smoke(void)
 {
 	const struct workload *w = &workloads[0];
+	struct progs p;
 	double e, k, l;
 
 	printf("TAP version 13\n1..1\n");
-	load_progs(w, 1);
+	load_progs(&p, w->hook, w->prog);
 	e = measure(w, 100);
-	krsi_attach_n(w, 1);
+	attach_n(&p, 1, false);
 	k = measure(w, 100);
-	krsi_detach_n(w, 1);
-	link_attach_n(1);
+	detach_n(&p, 1, false);
+	attach_n(&p, 1, true);
 	l = measure(w, 100);
-	link_detach_n(1);
-	unload_progs(1);
+	detach_n(&p, 1, true);
+	unload_progs(&p);
 	printf("# open_close, 100 iterations: empty %.0f krsi1 %.0f link1 %.0f ns/op (not asserted)\n",
 	       e, k, l);
 	printf("ok 1 bench smoke: every configuration attaches, runs and detaches\n");
@@ -356,6 +405,9 @@ int main(int argc, char **argv)
 		die("create /tmp/krsi-bench-noexec");
 	close(fd);
 	libbpf_set_print(NULL);
+	/* No address space randomisation in the exec workloads' images. */
+	if (personality(ADDR_NO_RANDOMIZE) == -1)
+		die("personality");
 
 	if (argc > 1 && !strcmp(argv[1], "--smoke"))
 		return smoke();
