@@ -34,6 +34,8 @@
  * least of 5 repeats (see measure()). With --empty-only it measures just the
  * empty configuration (for boots with other lsm= lists). --smoke runs one
  * workload for a few iterations and prints KTAP, for make check.
+ * --profile WORKLOAD CONFIG idle|hook N attaches one configuration and runs
+ * N operations between two calls of krsi_snap(), for scripts/profile.
  */
 
 #define _GNU_SOURCE
@@ -361,6 +363,55 @@ static void run_full(const struct workload *w)
 	fflush(stdout);
 }
 
+/*
+ * Marks a window for scripts/profile: its QEMU plugin snapshots its counts
+ * whenever this runs. It sits alone at a fixed address (see the Makefile),
+ * which no other program in the guest uses.
+ */
+__attribute__((noinline, section(".krsi_snap"))) void krsi_snap(void)
+{
+	__asm__ volatile("" ::: "memory");
+}
+
+static const struct workload *workload(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(workloads) / sizeof(workloads[0]); i++)
+		if (!strcmp(workloads[i].name, name))
+			return &workloads[i];
+	fprintf(stderr, "krsi_bench: no workload %s\n", name);
+	exit(2);
+}
+
+static int profile(char **argv)
+{
+	const struct workload *w = workload(argv[0]);
+	const struct config *k = NULL;
+	struct progs hook, idle;
+	long i, n = atol(argv[3]);
+	unsigned int c;
+
+	for (c = 0; c < NCONFIGS; c++)
+		if (!strcmp(configs[c].name, argv[1]))
+			k = &configs[c];
+	if (!k || n <= 0 || (strcmp(argv[2], "idle") && strcmp(argv[2], "hook"))) {
+		fprintf(stderr, "krsi_bench: --profile WORKLOAD krsi1|link1|krsi8|link8 idle|hook N\n");
+		return 2;
+	}
+	load_progs(&hook, w->hook, w->prog);
+	load_progs(&idle, IDLE_HOOK, IDLE_PROG);
+	attach_n(strcmp(argv[2], "idle") ? &hook : &idle, k->n, k->link);
+	settle();
+	for (i = 0; i < n / 10 + 1; i++)
+		w->op();
+	krsi_snap();
+	for (i = 0; i < n; i++)
+		w->op();
+	krsi_snap();
+	return 0;
+}
+
 /* A few iterations of each configuration of one workload, as KTAP. */
 static int smoke(void)
 {
@@ -409,6 +460,8 @@ int main(int argc, char **argv)
 	if (personality(ADDR_NO_RANDOMIZE) == -1)
 		die("personality");
 
+	if (argc == 6 && !strcmp(argv[1], "--profile"))
+		return profile(argv + 2);
 	if (argc > 1 && !strcmp(argv[1], "--smoke"))
 		return smoke();
 	{
