@@ -395,14 +395,17 @@ static int profile(char **argv)
 	for (c = 0; c < NCONFIGS; c++)
 		if (!strcmp(configs[c].name, argv[1]))
 			k = &configs[c];
-	if (!k || n <= 0 || (strcmp(argv[2], "idle") && strcmp(argv[2], "hook"))) {
-		fprintf(stderr, "krsi_bench: --profile WORKLOAD krsi1|link1|krsi8|link8 idle|hook N\n");
+	if ((!k && strcmp(argv[1], "empty")) || n <= 0 ||
+	    (strcmp(argv[2], "idle") && strcmp(argv[2], "hook"))) {
+		fprintf(stderr, "krsi_bench: --profile WORKLOAD empty|krsi1|link1|krsi8|link8 idle|hook N\n");
 		return 2;
 	}
-	load_progs(&hook, w->hook, w->prog);
-	load_progs(&idle, IDLE_HOOK, IDLE_PROG);
-	attach_n(strcmp(argv[2], "idle") ? &hook : &idle, k->n, k->link);
-	settle();
+	if (k) {
+		load_progs(&hook, w->hook, w->prog);
+		load_progs(&idle, IDLE_HOOK, IDLE_PROG);
+		attach_n(strcmp(argv[2], "idle") ? &hook : &idle, k->n, k->link);
+		settle();
+	}
 	for (i = 0; i < n / 10 + 1; i++)
 		w->op();
 	krsi_snap();

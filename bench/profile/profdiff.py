@@ -3,9 +3,11 @@
 # krsi - instructions per operation by function: the window of run B less the
 # window of run A, from hotblocks.c's snapshots and the kernel's System.map.
 #
-# Usage: profdiff.py SYSTEM.MAP OPS A.out B.out [MIN]
+# Usage: profdiff.py [--only WORD] SYSTEM.MAP OPS A.out B.out [MIN]
 # where X.out.0 and X.out.1 are the snapshots around the window of OPS
 # operations; prints the functions whose difference is at least MIN (1).
+# An empty A means none (B's window alone); --only keeps the functions
+# whose name holds WORD.
 
 import bisect
 import sys
@@ -33,8 +35,12 @@ def symbols(path):
 
 
 def main():
-    smap, ops, a, b = sys.argv[1], float(sys.argv[2]), sys.argv[3], sys.argv[4]
-    least = float(sys.argv[5]) if len(sys.argv) > 5 else 1.0
+    args = sys.argv[1:]
+    only = None
+    if args[0] == "--only":
+        only, args = args[1], args[2:]
+    smap, ops, a, b = args[0], float(args[1]), args[2], args[3]
+    least = float(args[4]) if len(args) > 4 else 1.0
     addrs, names = symbols(smap)
 
     def name(vaddr):
@@ -55,13 +61,19 @@ def main():
                 per[name(key[0])] = per.get(name(key[0]), 0) + n
         return per
 
-    wa, wb = window(a), window(b)
+    wa, wb = window(a) if a else {}, window(b)
+    if only:
+        wa = {k: v for k, v in wa.items() if only in k}
+        wb = {k: v for k, v in wb.items() if only in k}
     rows = [((wb.get(k, 0) - wa.get(k, 0)) / ops, k) for k in set(wa) | set(wb)]
     rows.sort(key=lambda r: -abs(r[0]))
     for d, k in rows:
         if abs(d) >= least:
             print("%9.1f  %s" % (d, k))
-    print("%9.1f  total (B - A), per operation" % ((sum(wb.values()) - sum(wa.values())) / ops))
+    what = "total (B - A)" if a else "total"
+    if only:
+        what += " in functions named *%s*" % only
+    print("%9.1f  %s, per operation" % ((sum(wb.values()) - sum(wa.values())) / ops, what))
 
 
 if __name__ == "__main__":
