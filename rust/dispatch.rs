@@ -80,12 +80,12 @@ impl<const TRACE: bool> Drop for ReadGuard<TRACE> {
 #[inline(always)]
 fn pin_cpu() {
     #[cfg(all(CONFIG_PREEMPT_RCU, not(CONFIG_PREEMPT_RT)))]
-    // SAFETY: paired with `unpin_cpu` on every path of `run_chain`.
+    // SAFETY: paired with `unpin_cpu` in `run_atomic`.
     unsafe {
         bindings::krsi_preempt_disable()
     };
     #[cfg(CONFIG_PREEMPT_RT)]
-    // SAFETY: paired with `unpin_cpu` on every path of `run_chain`.
+    // SAFETY: paired with `unpin_cpu` in `run_atomic`.
     unsafe {
         bindings::migrate_disable()
     };
