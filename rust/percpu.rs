@@ -58,11 +58,11 @@ impl PerCpuCounter {
                 continue;
             }
             // SAFETY: the pointer is a live per-CPU allocation (type invariant) and `cpu` a
-            // possible CPU, whose slot is allocated; it is read while its CPU may write it, as
-            // the kernel's counters do (a torn read cannot happen for an aligned u64 on 64-bit).
-            sum = sum.wrapping_add(unsafe {
-                core::ptr::read_volatile(bindings::krsi_per_cpu_ptr_u64(self.0.as_ptr(), cpu))
-            });
+            // possible CPU, whose slot is allocated.
+            let slot = unsafe { bindings::krsi_per_cpu_ptr_u64(self.0.as_ptr(), cpu) };
+            // SAFETY: `slot` is valid and aligned; it is read while its CPU may bump it, as the
+            // kernel reads its own per-CPU statistics (on a 64-bit machine the read cannot tear).
+            sum = sum.wrapping_add(unsafe { core::ptr::read_volatile(slot) });
         }
         sum
     }
