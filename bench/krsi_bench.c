@@ -3,16 +3,24 @@
  * krsi - hook overhead benchmark: krsi against mainline BPF LSM links
  *
  * Workloads: open+close of a tmpfs file (file_open), getppid (no hook: the
- * control), fork+exec of a static binary and execve of a non-binary that
- * fails with ENOEXEC (bprm_check_security), UDP socket+bind+connect on
- * loopback (socket_connect), kill(self, 0) (task_kill). Sources of
- * randomness are taken out: no address space randomisation, a fixed port.
+ * control), execve of a static binary, a chain of bench_exec exec'ing
+ * itself, and execve of a non-binary that fails with ENOEXEC
+ * (bprm_check_security), UDP socket+bind+connect on loopback
+ * (socket_connect), kill(self, 0) (task_kill). Sources of randomness are
+ * taken out: no address space randomisation, a fixed port.
  *
  * Run in a guest booted with -icount shift=0,sleep=off: guest nanoseconds
- * then count emulated instructions, so "ns per operation" is a deterministic
- * instruction count. For each workload, in one boot, it measures nothing
- * attached, then for each configuration X of 1 program through krsi, 1
- * through a BPF link, 8 through krsi and 8 through links, A/B/A:
+ * then count emulated instructions. A measurement times every operation on
+ * its own (one clock read between two operations) and takes the median,
+ * less the clock read's own cost: the instruction count of a typical
+ * operation. Work an operation defers (RCU callbacks, a kworker, the timer
+ * tick) lands in a few operations' windows and stays out of the median, so
+ * the figure is the same to the instruction from run to run and from boot
+ * to boot; a mean would carry however many grace periods fell into the run.
+ *
+ * For each workload, in one boot, it measures nothing attached, then for
+ * each configuration X of 1 program through krsi, 1 through a BPF link, 8
+ * through krsi and 8 through links, A/B/A, over the workload's rounds:
  *
  *   A: X attached to an idle hook (sb_pivotroot), the control
  *   B: X attached to the workload's hook
@@ -28,10 +36,10 @@
  *   BENCH <workload> <hook> empty=<ns> krsi1=<ns> link1=<ns> krsi8=<ns> link8=<ns>
  *         c_krsi1=<ns> ... d_krsi1=<ns> ... spread=<ns>
  *
- * where empty is nothing attached, c_X the mean of X's two control runs,
- * d_X = X - c_X, and spread the largest difference between the two control
- * runs of a configuration (the measurement's own noise). Each figure is the
- * least of 5 repeats (see measure()). With --empty-only it measures just the
+ * where empty is nothing attached, X and c_X the means over the rounds of
+ * the B run and of the mean of the two control runs, d_X = X - c_X, and
+ * spread the largest difference between the two control runs of one round
+ * (the measurement's own noise). With --empty-only it measures just the
  * empty configuration (for boots with other lsm= lists). --smoke runs one
  * workload for a few iterations and prints KTAP, for make check.
  * --profile WORKLOAD CONFIG idle|hook N attaches one configuration and runs
@@ -46,6 +54,7 @@
 #include <arpa/inet.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,10 +72,10 @@
 #include <linux/krsi.h>
 
 #define OBJ_NAME "bench.bpf.o"
-#define TRUE_NAME "bench_true"
+#define EXEC_NAME "bench_exec"
 #define NPROGS 8
 
-static char obj_path[256], true_path[256];
+static char obj_path[256], exec_path[256];
 
 static void die(const char *what)
 {
@@ -86,20 +95,6 @@ static void op_open_close(void)
 static void op_getppid(void)
 {
 	syscall(SYS_getppid);
-}
-
-static void op_exec(void)
-{
-	char *argv[] = { TRUE_NAME, NULL };
-	int status;
-	pid_t pid = vfork();
-
-	if (pid == 0) {
-		execv(true_path, argv);
-		_exit(127);
-	}
-	if (pid < 0 || waitpid(pid, &status, 0) != pid || status)
-		die("exec");
 }
 
 /*
@@ -150,35 +145,108 @@ struct workload {
 	const char *name;
 	const char *hook;	/* where the programs attach */
 	const char *prog;	/* the program of bench.bpf.c for that hook */
-	void (*op)(void);
-	long iters;
+	void (*op)(void);	/* one operation; NULL: the exec chain */
+	long iters;		/* operations per measurement */
+	int rounds;		/* A/B/A rounds per configuration */
 };
 
 static const struct workload workloads[] = {
-	{ "open_close", "file_open", "bench_file_open", op_open_close, 100000 },
-	{ "getppid", "file_open", "bench_file_open", op_getppid, 200000 },
-	{ "exec", "bprm_check_security", "bench_bprm_check", op_exec, 2000 },
-	{ "exec_enoexec", "bprm_check_security", "bench_bprm_check", op_exec_enoexec, 20000 },
-	{ "socket_connect", "socket_connect", "bench_connect", op_connect, 50000 },
-	{ "kill", "task_kill", "bench_task_kill", op_kill, 200000 },
+	{ "open_close", "file_open", "bench_file_open", op_open_close, 20000, 1 },
+	{ "getppid", "file_open", "bench_file_open", op_getppid, 20000, 1 },
+	{ "exec", "bprm_check_security", "bench_bprm_check", NULL, 2000, 3 },
+	{ "exec_enoexec", "bprm_check_security", "bench_bprm_check", op_exec_enoexec, 10000, 1 },
+	{ "socket_connect", "socket_connect", "bench_connect", op_connect, 10000, 1 },
+	{ "kill", "task_kill", "bench_task_kill", op_kill, 20000, 1 },
 };
 
-static double now_ns(void)
+static uint64_t now_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
-#define REPEATS 5
+/* n samples of op, each the time from one clock read to the next. */
+static void sample_ops(void (*op)(void), long n, double *s)
+{
+	uint64_t t0 = now_ns(), t1;
+	long i;
+
+	for (i = 0; i < n; i++) {
+		op();
+		t1 = now_ns();
+		s[i] = t1 - t0;
+		t0 = t1;
+	}
+}
+
+/*
+ * n samples of the exec workload: bench_exec runs a chain of n + 1 images of
+ * itself, each writing the time it started to a pipe, which is read once the
+ * chain has ended so that no sample holds a wakeup. A sample is one
+ * execve(), the new image's start-up and its clock read and write.
+ */
+static void sample_execs(long n, double *s)
+{
+	char left[24], fd[16];
+	char *argv[] = { exec_path, left, fd, NULL }, *envp[] = { NULL };
+	size_t want = (n + 1) * sizeof(uint64_t), got = 0;
+	uint64_t *t = malloc(want);
+	int p[2], status;
+	pid_t pid;
+	long i;
+
+	if (!t || pipe(p) || fcntl(p[1], F_SETPIPE_SZ, (int)want) < (int)want)
+		die("pipe for the exec chain");
+	snprintf(left, sizeof(left), "%ld", n);
+	snprintf(fd, sizeof(fd), "%d", p[1]);
+	pid = vfork();
+	if (pid == 0) {
+		execve(exec_path, argv, envp);
+		_exit(127);
+	}
+	close(p[1]);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || status)
+		die("exec chain");
+	while (got < want) {
+		ssize_t r = read(p[0], (char *)t + got, want - got);
+
+		if (r <= 0)
+			die("read the exec chain's times");
+		got += r;
+	}
+	close(p[0]);
+	for (i = 0; i < n; i++)
+		s[i] = t[i + 1] - t[i];
+	free(t);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double median(double *s, long n)
+{
+	qsort(s, n, sizeof(*s), cmp_double);
+	return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+
+static void op_none(void)
+{
+}
+
+/* What one clock read between two operations costs, to take off each figure. */
+static double clock_cost;
+
 #define BALLAST 8192
 
 /*
- * Nanoseconds (instructions, under icount) per operation: the least of
- * REPEATS runs of iters / REPEATS operations. Under icount, other work in
- * the guest (RCU callbacks, kworkers freeing a trampoline) can only add
- * instructions to a run, so the least is the workload's own figure.
+ * Instructions (nanoseconds, under icount) of a typical operation of w: the
+ * median of n per-operation samples, less the clock's own cost.
  *
  * Every execve() allocates per-CPU counters for its mm, and the per-CPU
  * allocator's first-fit search costs more the more holes earlier frees left
@@ -187,27 +255,26 @@ static double now_ns(void)
  * of a per-CPU array map) fills those holes for the duration of each run,
  * so that every run allocates past them.
  */
-static double measure(const struct workload *w, long iters)
+static double measure(const struct workload *w, long n)
 {
-	double t0, per, best = 1e18;
-	long i, n = iters / REPEATS;
-	int r, ballast;
+	double *s = malloc(n * sizeof(*s)), m;
+	int ballast;
+	long i;
 
 	ballast = bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY, NULL, 4, 8, BALLAST, NULL);
-	if (ballast < 0)
+	if (!s || ballast < 0)
 		die("per-CPU ballast map");
-	for (i = 0; i < n / 10 + 1; i++)
-		w->op();
-	for (r = 0; r < REPEATS; r++) {
-		t0 = now_ns();
-		for (i = 0; i < n; i++)
+	if (w->op) {
+		for (i = 0; i < n / 10 + 1; i++)
 			w->op();
-		per = (now_ns() - t0) / n;
-		if (per < best)
-			best = per;
+		sample_ops(w->op, n, s);
+	} else {
+		sample_execs(n, s);
 	}
 	close(ballast);
-	return best;
+	m = median(s, n) - clock_cost;
+	free(s);
+	return m;
 }
 
 /* NPROGS instances of one program, each loaded from its own object. */
@@ -330,36 +397,63 @@ static void settle(void)
 	usleep(2000000);
 }
 
+/*
+ * A discarded pass before the first figure: the workload with each
+ * configuration on the idle hook in turn. Until the heap has once held the
+ * objects of 8 attachments while exec ran, the exec workload's figure
+ * jumps between runs by up to 400 instructions, all of it in SLUB's slow
+ * paths (__slab_free, ___slab_alloc, put_cpu_partial: scripts/profile's
+ * comparison of a run before and after); afterwards its control runs agree
+ * to about 10. The other workloads give the same figures with or without
+ * it.
+ */
+static void warm_up(const struct workload *w, struct progs *idle)
+{
+	unsigned int i;
+
+	measure(w, w->iters);
+	for (i = 0; i < NCONFIGS; i++) {
+		attach_n(idle, configs[i].n, configs[i].link);
+		settle();
+		measure(w, w->iters);
+		detach_n(idle, configs[i].n, configs[i].link);
+	}
+	settle();
+}
+
 static void run_full(const struct workload *w)
 {
 	struct progs hook, idle;
-	double empty, x[NCONFIGS], c[NCONFIGS], spread = 0;
+	double empty, x[NCONFIGS] = {}, c[NCONFIGS] = {}, spread = 0;
 	unsigned int i;
+	int r;
 
 	load_progs(&hook, w->hook, w->prog);
 	load_progs(&idle, IDLE_HOOK, IDLE_PROG);
-	/* A discarded run first, so that first-touch costs stay out of the figures. */
-	measure(w, w->iters);
+	warm_up(w, &idle);
 	empty = measure(w, w->iters);
 	for (i = 0; i < NCONFIGS; i++) {
 		const struct config *k = &configs[i];
-		double a0, a1;
 
-		attach_n(&idle, k->n, k->link);
-		settle();
-		a0 = measure(w, w->iters);
-		detach_n(&idle, k->n, k->link);
-		attach_n(&hook, k->n, k->link);
-		settle();
-		x[i] = measure(w, w->iters);
-		detach_n(&hook, k->n, k->link);
-		attach_n(&idle, k->n, k->link);
-		settle();
-		a1 = measure(w, w->iters);
-		detach_n(&idle, k->n, k->link);
-		c[i] = (a0 + a1) / 2;
-		if (fabs(a1 - a0) > spread)
-			spread = fabs(a1 - a0);
+		for (r = 0; r < w->rounds; r++) {
+			double a0, a1;
+
+			attach_n(&idle, k->n, k->link);
+			settle();
+			a0 = measure(w, w->iters);
+			detach_n(&idle, k->n, k->link);
+			attach_n(&hook, k->n, k->link);
+			settle();
+			x[i] += measure(w, w->iters) / w->rounds;
+			detach_n(&hook, k->n, k->link);
+			attach_n(&idle, k->n, k->link);
+			settle();
+			a1 = measure(w, w->iters);
+			detach_n(&idle, k->n, k->link);
+			c[i] += (a0 + a1) / 2 / w->rounds;
+			if (fabs(a1 - a0) > spread)
+				spread = fabs(a1 - a0);
+		}
 	}
 	unload_progs(&idle);
 	unload_progs(&hook);
@@ -403,6 +497,7 @@ static int profile(char **argv)
 	struct progs hook, idle;
 	long i, n = atol(argv[3]);
 	unsigned int c;
+	double *s;
 
 	for (c = 0; c < NCONFIGS; c++)
 		if (!strcmp(configs[c].name, argv[1]))
@@ -418,12 +513,23 @@ static int profile(char **argv)
 		attach_n(strcmp(argv[2], "idle") ? &hook : &idle, k->n, k->link);
 		settle();
 	}
-	for (i = 0; i < n / 10 + 1; i++)
-		w->op();
-	krsi_snap();
-	for (i = 0; i < n; i++)
-		w->op();
-	krsi_snap();
+	s = malloc((n + 1) * sizeof(*s));
+	if (!s)
+		die("samples");
+	if (w->op) {
+		for (i = 0; i < n / 10 + 1; i++)
+			w->op();
+		krsi_snap();
+		for (i = 0; i < n; i++)
+			w->op();
+		krsi_snap();
+	} else {
+		sample_execs(n / 10 + 1, s);
+		krsi_snap();
+		sample_execs(n, s);
+		krsi_snap();
+	}
+	free(s);
 	return 0;
 }
 
@@ -461,7 +567,7 @@ int main(int argc, char **argv)
 	snprintf(dir, sizeof(dir), "%s", argv[0]);
 	*(strrchr(dir, '/') ? strrchr(dir, '/') : dir) = '\0';
 	snprintf(obj_path, sizeof(obj_path), "%s/" OBJ_NAME, dir[0] ? dir : ".");
-	snprintf(true_path, sizeof(true_path), "%s/" TRUE_NAME, dir[0] ? dir : ".");
+	snprintf(exec_path, sizeof(exec_path), "%s/" EXEC_NAME, dir[0] ? dir : ".");
 	fd = open("/tmp/krsi-bench", O_CREAT | O_RDONLY, 0644);
 	if (fd < 0)
 		die("create /tmp/krsi-bench");
@@ -475,6 +581,17 @@ int main(int argc, char **argv)
 	if (personality(ADDR_NO_RANDOMIZE) == -1)
 		die("personality");
 
+	{
+		/* The clock's own cost: the median of back-to-back reads. */
+		long n = 10000;
+		double *s = malloc(n * sizeof(*s));
+
+		if (!s)
+			die("samples");
+		sample_ops(op_none, n, s);
+		clock_cost = median(s, n);
+		free(s);
+	}
 	if (argc == 6 && !strcmp(argv[1], "--profile"))
 		return profile(argv + 2);
 	if (argc > 1 && !strcmp(argv[1], "--smoke"))
@@ -484,6 +601,7 @@ int main(int argc, char **argv)
 
 		if (!uname(&u))
 			printf("KERNEL %s\n", u.release);
+		printf("CLOCK %.1f\n", clock_cost);
 	}
 	for (i = 0; i < sizeof(workloads) / sizeof(workloads[0]); i++) {
 		if (empty_only) {
