@@ -15,12 +15,14 @@
  * less the clock read's own cost: the instruction count of a typical
  * operation. Work an operation defers (RCU callbacks, a kworker, the timer
  * tick) lands in a few operations' windows and stays out of the median, so
- * the figure is the same to the instruction from run to run and from boot
- * to boot; a mean would carry however many grace periods fell into the run.
+ * a workload that does the same work every time gives the same figure to
+ * the instruction from run to run and from boot to boot; a mean would carry
+ * however many grace periods fell into the run.
  *
- * For each workload, in one boot, it measures nothing attached, then for
- * each configuration X of 1 program through krsi, 1 through a BPF link, 8
- * through krsi and 8 through links, A/B/A, over the workload's rounds:
+ * For each workload, in one boot, after a discarded warm-up pass (see
+ * warm_up()), it measures nothing attached, then for each configuration X
+ * of 1 program through krsi, 1 through a BPF link, 8 through krsi and 8
+ * through links, A/B/A, over the workload's rounds:
  *
  *   A: X attached to an idle hook (sb_pivotroot), the control
  *   B: X attached to the workload's hook
