@@ -3,9 +3,9 @@
  * krsi - hook overhead benchmark: krsi against mainline BPF LSM links
  *
  * Workloads: open+close of a tmpfs file (file_open), getppid (no hook: the
- * control), execve of a static binary, a chain of bench_exec exec'ing
- * itself, and execve of a non-binary that fails with ENOEXEC
- * (bprm_check_security), UDP socket+bind+connect on loopback
+ * control), execve of a static binary (bench_exec exec'ing itself, a
+ * chain) and of a non-binary, which fails with ENOEXEC (both
+ * bprm_check_security), UDP socket+bind+connect on loopback
  * (socket_connect), kill(self, 0) (task_kill). Sources of randomness are
  * taken out: no address space randomisation, a fixed port.
  *
@@ -209,8 +209,13 @@ static void sample_execs(long n, double *s)
 		_exit(127);
 	}
 	close(p[1]);
-	if (pid < 0 || waitpid(pid, &status, 0) != pid || status)
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
 		die("exec chain");
+	if (status) {
+		fprintf(stderr, "krsi_bench: the exec chain of %s failed (wait status %#x)\n",
+			exec_path, status);
+		exit(1);
+	}
 	while (got < want) {
 		ssize_t r = read(p[0], (char *)t + got, want - got);
 
