@@ -36,12 +36,13 @@
  * would count against the programs. It prints one line per workload:
  *
  *   BENCH <workload> <hook> empty=<ns> krsi1=<ns> link1=<ns> krsi8=<ns> link8=<ns>
- *         c_krsi1=<ns> ... d_krsi1=<ns> ... spread=<ns>
+ *         c_krsi1=<ns> ... d_krsi1=<ns> ... spread=<ns> rounds=<n> noise=<ns>
  *
  * where empty is nothing attached, X and c_X the means over the rounds of
  * the B run and of the mean of the two control runs, d_X = X - c_X, and
  * spread the largest difference between the two control runs of one round
- * (the measurement's own noise). With --empty-only it measures just the
+ * (the measurement's own noise), noise = spread / sqrt(rounds) that of a
+ * delta averaged over the rounds. With --empty-only it measures just the
  * empty configuration (for boots with other lsm= lists). --smoke runs one
  * workload for a few iterations and prints KTAP, for make check.
  * --profile WORKLOAD CONFIG idle|hook N attaches one configuration and runs
@@ -51,6 +52,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <math.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
@@ -150,15 +152,16 @@ struct workload {
 	void (*op)(void);	/* one operation; NULL: the exec chain */
 	long iters;		/* operations per measurement */
 	int rounds;		/* A/B/A rounds per configuration */
+	int warm;		/* discarded measurements first (see warm_up()) */
 };
 
 static const struct workload workloads[] = {
-	{ "open_close", "file_open", "bench_file_open", op_open_close, 20000, 1 },
-	{ "getppid", "file_open", "bench_file_open", op_getppid, 20000, 1 },
-	{ "exec", "bprm_check_security", "bench_bprm_check", NULL, 2000, 3 },
-	{ "exec_enoexec", "bprm_check_security", "bench_bprm_check", op_exec_enoexec, 10000, 1 },
-	{ "socket_connect", "socket_connect", "bench_connect", op_connect, 10000, 1 },
-	{ "kill", "task_kill", "bench_task_kill", op_kill, 20000, 1 },
+	{ "open_close", "file_open", "bench_file_open", op_open_close, 20000, 1, 1 },
+	{ "getppid", "file_open", "bench_file_open", op_getppid, 20000, 1, 1 },
+	{ "exec", "bprm_check_security", "bench_bprm_check", NULL, 2000, 5, 2 },
+	{ "exec_enoexec", "bprm_check_security", "bench_bprm_check", op_exec_enoexec, 10000, 1, 1 },
+	{ "socket_connect", "socket_connect", "bench_connect", op_connect, 10000, 1, 1 },
+	{ "kill", "task_kill", "bench_task_kill", op_kill, 20000, 1, 1 },
 };
 
 static uint64_t now_ns(void)
@@ -405,27 +408,55 @@ static void settle(void)
 }
 
 /*
- * A discarded pass before the first figure: the workload with each
- * configuration on the idle hook in turn. Until the heap has once held the
- * objects of 8 attachments while exec ran, the exec workload's figure
- * jumps between runs by up to 400 instructions, all of it in SLUB's slow
- * paths (__slab_free, ___slab_alloc, put_cpu_partial: scripts/profile's
- * comparison of a run before and after); afterwards its control runs agree
- * to about 10. The other workloads give the same figures with or without
- * it.
+ * Discarded runs before the first figure, with the programs loaded: w->warm
+ * runs of the workload, then (if attach) one with each configuration on the
+ * idle hook in turn, so that the heap has held every configuration's
+ * objects while the workload ran before anything is measured. Without them
+ * (and before slab_keep_partials()) exec's first figures came out up to 400
+ * instructions apart, all of it in SLUB's slow paths (__slab_free,
+ * ___slab_alloc, put_cpu_partial: scripts/profile's comparison of a run
+ * before and after).
  */
-static void warm_up(const struct workload *w, struct progs *idle)
+static void warm_up(const struct workload *w, struct progs *idle, bool attach)
 {
 	unsigned int i;
+	int r;
 
-	measure(w, w->iters);
-	for (i = 0; i < NCONFIGS; i++) {
+	for (r = 0; r < w->warm; r++)
+		measure(w, w->iters);
+	for (i = 0; attach && i < NCONFIGS; i++) {
 		attach_n(idle, configs[i].n, configs[i].link);
 		settle();
 		measure(w, w->iters);
 		detach_n(idle, configs[i].n, configs[i].link);
 	}
-	settle();
+	if (attach)
+		settle();
+}
+
+/* Nothing attached: the mean of the workload's rounds. */
+static double measure_empty(const struct workload *w)
+{
+	double sum = 0;
+	int r;
+
+	for (r = 0; r < w->rounds; r++)
+		sum += measure(w, w->iters);
+	return sum / w->rounds;
+}
+
+/* The empty figure alone, for boots with other lsm= lists. */
+static void run_empty(const struct workload *w)
+{
+	struct progs hook, idle;
+
+	load_progs(&hook, w->hook, w->prog);
+	load_progs(&idle, IDLE_HOOK, IDLE_PROG);
+	warm_up(w, &idle, false);
+	printf("BENCH %s %s empty=%.1f\n", w->name, w->hook, measure_empty(w));
+	fflush(stdout);
+	unload_progs(&idle);
+	unload_progs(&hook);
 }
 
 static void run_full(const struct workload *w)
@@ -437,8 +468,8 @@ static void run_full(const struct workload *w)
 
 	load_progs(&hook, w->hook, w->prog);
 	load_progs(&idle, IDLE_HOOK, IDLE_PROG);
-	warm_up(w, &idle);
-	empty = measure(w, w->iters);
+	warm_up(w, &idle, true);
+	empty = measure_empty(w);
 	for (i = 0; i < NCONFIGS; i++) {
 		const struct config *k = &configs[i];
 
@@ -472,7 +503,7 @@ static void run_full(const struct workload *w)
 		printf(" c_%s=%.1f", configs[i].name, c[i]);
 	for (i = 0; i < NCONFIGS; i++)
 		printf(" d_%s=%.1f", configs[i].name, x[i] - c[i]);
-	printf(" spread=%.1f\n", spread);
+	printf(" spread=%.1f rounds=%d noise=%.1f\n", spread, w->rounds, spread / sqrt(w->rounds));
 	fflush(stdout);
 }
 
@@ -540,6 +571,32 @@ static int profile(char **argv)
 	return 0;
 }
 
+/*
+ * SLUB hands an empty slab back to the page allocator once a cache holds
+ * min_partial (5 to 10) partial slabs, and fetches a new one when it runs
+ * out. Where an exec loop's allocations fall against that boundary depends
+ * on the heap's history: one boot spent 300 instructions more per execve()
+ * in __slab_free, ___slab_alloc and the page allocator than another, until,
+ * tens of thousands of execs later, it settled. Letting every cache keep 100
+ * empty slabs takes that churn out of the figures.
+ */
+static void slab_keep_partials(void)
+{
+	glob_t g;
+	size_t i;
+
+	if (glob("/sys/kernel/slab/*/min_partial", 0, NULL, &g))
+		die("no /sys/kernel/slab/*/min_partial (a SLUB kernel without SLUB_TINY)");
+	for (i = 0; i < g.gl_pathc; i++) {
+		FILE *f = fopen(g.gl_pathv[i], "w");
+
+		/* Aliases of merged caches appear twice; each write must work. */
+		if (!f || fprintf(f, "100\n") < 0 || fclose(f))
+			die(g.gl_pathv[i]);
+	}
+	globfree(&g);
+}
+
 /* A few iterations of each configuration of one workload, as KTAP. */
 static int smoke(void)
 {
@@ -599,10 +656,11 @@ int main(int argc, char **argv)
 		clock_cost = median(s, n);
 		free(s);
 	}
-	if (argc == 6 && !strcmp(argv[1], "--profile"))
-		return profile(argv + 2);
 	if (argc > 1 && !strcmp(argv[1], "--smoke"))
 		return smoke();
+	slab_keep_partials();
+	if (argc == 6 && !strcmp(argv[1], "--profile"))
+		return profile(argv + 2);
 	{
 		struct utsname u;
 
@@ -611,13 +669,10 @@ int main(int argc, char **argv)
 		printf("CLOCK %.1f\n", clock_cost);
 	}
 	for (i = 0; i < sizeof(workloads) / sizeof(workloads[0]); i++) {
-		if (empty_only) {
-			printf("BENCH %s %s empty=%.1f\n", workloads[i].name, workloads[i].hook,
-			       measure(&workloads[i], workloads[i].iters));
-			fflush(stdout);
-		} else {
+		if (empty_only)
+			run_empty(&workloads[i]);
+		else
 			run_full(&workloads[i]);
-		}
 	}
 	return 0;
 }
