@@ -252,6 +252,20 @@ static void op_none(void)
 /* What one clock read between two operations costs, to take off each figure. */
 static double clock_cost;
 
+/* The clock's own cost: the median of back-to-back reads. */
+static double measure_clock(void)
+{
+	long n = 10000;
+	double *s = malloc(n * sizeof(*s)), m;
+
+	if (!s)
+		die("samples");
+	sample_ops(op_none, n, s);
+	m = median(s, n);
+	free(s);
+	return m;
+}
+
 #define BALLAST 8192
 
 /*
@@ -271,8 +285,10 @@ static double measure(const struct workload *w, long n)
 	int ballast;
 	long i;
 
+	if (!s)
+		die("samples");
 	ballast = bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY, NULL, 4, 8, BALLAST, NULL);
-	if (!s || ballast < 0)
+	if (ballast < 0)
 		die("per-CPU ballast map");
 	if (w->op) {
 		for (i = 0; i < n / 10 + 1; i++)
@@ -645,17 +661,8 @@ int main(int argc, char **argv)
 	if (personality(ADDR_NO_RANDOMIZE) == -1)
 		die("personality");
 
-	{
-		/* The clock's own cost: the median of back-to-back reads. */
-		long n = 10000;
-		double *s = malloc(n * sizeof(*s));
-
-		if (!s)
-			die("samples");
-		sample_ops(op_none, n, s);
-		clock_cost = median(s, n);
-		free(s);
-	}
+	clock_cost = measure_clock();
+	/* The test kernel the smoke runs on has SLUB_TINY, without the knob. */
 	if (argc > 1 && !strcmp(argv[1], "--smoke"))
 		return smoke();
 	slab_keep_partials();
