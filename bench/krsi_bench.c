@@ -423,6 +423,18 @@ static void settle(void)
 	usleep(2000000);
 }
 
+/* A run of w with k's programs of p attached, after the attach has settled. */
+static double measure_with(const struct workload *w, struct progs *p, const struct config *k)
+{
+	double m;
+
+	attach_n(p, k->n, k->link);
+	settle();
+	m = measure(w, w->iters);
+	detach_n(p, k->n, k->link);
+	return m;
+}
+
 /*
  * Discarded runs before the first figure, with the programs loaded: w->warm
  * runs of the workload, then (if attach) one with each configuration on the
@@ -440,12 +452,8 @@ static void warm_up(const struct workload *w, struct progs *idle, bool attach)
 
 	for (r = 0; r < w->warm; r++)
 		measure(w, w->iters);
-	for (i = 0; attach && i < NCONFIGS; i++) {
-		attach_n(idle, configs[i].n, configs[i].link);
-		settle();
-		measure(w, w->iters);
-		detach_n(idle, configs[i].n, configs[i].link);
-	}
+	for (i = 0; attach && i < NCONFIGS; i++)
+		measure_with(w, idle, &configs[i]);
 	if (attach)
 		settle();
 }
@@ -492,18 +500,9 @@ static void run_full(const struct workload *w)
 		for (r = 0; r < w->rounds; r++) {
 			double a0, a1;
 
-			attach_n(&idle, k->n, k->link);
-			settle();
-			a0 = measure(w, w->iters);
-			detach_n(&idle, k->n, k->link);
-			attach_n(&hook, k->n, k->link);
-			settle();
-			x[i] += measure(w, w->iters) / w->rounds;
-			detach_n(&hook, k->n, k->link);
-			attach_n(&idle, k->n, k->link);
-			settle();
-			a1 = measure(w, w->iters);
-			detach_n(&idle, k->n, k->link);
+			a0 = measure_with(w, &idle, k);
+			x[i] += measure_with(w, &hook, k) / w->rounds;
+			a1 = measure_with(w, &idle, k);
 			c[i] += (a0 + a1) / 2 / w->rounds;
 			if (fabs(a1 - a0) > spread)
 				spread = fabs(a1 - a0);
