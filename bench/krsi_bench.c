@@ -378,7 +378,7 @@ static void attach_n(struct progs *p, int n, bool link)
 			p->links[i] = bpf_program__attach_lsm(p->progs[i]);
 			if (!p->links[i])
 				die("bpf_program__attach_lsm");
-		} else if (ioctl(fd, KRSI_IOC_ATTACH, &att)) {
+		} else if (ioctl(fd, KRSI_IOC_ATTACH, &att) < 0) {
 			die("KRSI_IOC_ATTACH");
 		}
 	}

@@ -8,6 +8,7 @@ use core::mem::size_of;
 use kernel::alloc::{flags::GFP_KERNEL, KVec};
 use kernel::error::{code::*, Result};
 use kernel::str::CStr;
+use kernel::types::FromBytes;
 use kernel::uaccess::UserSlice;
 use kernel::{bindings, ffi};
 
@@ -104,31 +105,40 @@ pub(crate) unsafe fn write(
     Ok(count)
 }
 
-/// Reads a fixed-size uapi struct of plain integers from userspace and checks its `size`.
-fn read_arg<T>(arg: usize) -> Result<T> {
-    let mut bytes = [0u8; 16];
-    let bytes = &mut bytes[..size_of::<T>()];
-    UserSlice::new(arg, bytes.len())
+/// A uapi argument struct, read from userspace as it is: the structs of krsi's uapi header hold
+/// integers only, and every uapi struct starts with its `u32` size.
+#[repr(transparent)]
+struct UserArg<T>(T);
+
+// SAFETY: `krsi_attach` is made of `u32`/`i32` fields without padding (checked below), so every
+// bit pattern is a valid value.
+unsafe impl FromBytes for UserArg<bindings::krsi_attach> {}
+// SAFETY: as above, `krsi_detach` is four `u32` fields.
+unsafe impl FromBytes for UserArg<bindings::krsi_detach> {}
+
+const _: () = assert!(size_of::<bindings::krsi_attach>() == 16);
+const _: () = assert!(size_of::<bindings::krsi_detach>() == 16);
+
+/// Reads the uapi struct at user address `arg` and checks its `size` field.
+fn read_arg<T>(arg: usize, size: impl Fn(&T) -> u32) -> Result<T>
+where
+    UserArg<T>: FromBytes,
+{
+    let value = UserSlice::new(arg, size_of::<T>())
         .reader()
-        .read_slice(bytes)?;
-    // SAFETY: `T` is one of krsi's uapi structs, made of integers only, and `bytes` holds
-    // `size_of::<T>()` bytes.
-    let value = unsafe { core::ptr::read_unaligned(bytes.as_ptr().cast::<T>()) };
-    // Every uapi struct starts with its size.
-    let size = u32::from_ne_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
-    if size as usize != size_of::<T>() {
+        .read::<UserArg<T>>()?
+        .0;
+    if size(&value) as usize != size_of::<T>() {
         return Err(EINVAL);
     }
     Ok(value)
 }
 
-const IOC_ATTACH: u32 = kernel::ioctl::_IOWR::<bindings::krsi_attach>(bindings::KRSI_IOC_MAGIC, 1);
+const IOC_ATTACH: u32 = kernel::ioctl::_IOW::<bindings::krsi_attach>(bindings::KRSI_IOC_MAGIC, 1);
 const IOC_DETACH: u32 = kernel::ioctl::_IOW::<bindings::krsi_detach>(bindings::KRSI_IOC_MAGIC, 2);
 
-const _: () = assert!(size_of::<bindings::krsi_attach>() <= 16);
-const _: () = assert!(size_of::<bindings::krsi_detach>() <= 16);
-
-/// Handles an ioctl on a hook file.
+/// Handles an ioctl on a hook file. `KRSI_IOC_ATTACH` returns the attached program's id, so
+/// that an attach is complete, and visible, only when it succeeded.
 ///
 /// # Safety
 ///
@@ -148,27 +158,21 @@ pub(crate) unsafe fn ioctl(file: *mut bindings::file, cmd: u32, arg: usize) -> R
     }
     let hook = hook_of(file)?;
     if cmd == IOC_ATTACH {
-        let req: bindings::krsi_attach = read_arg(arg)?;
-        if req.flags != 0 || req.prog_id != 0 {
+        let req: bindings::krsi_attach = read_arg(arg, |r: &bindings::krsi_attach| r.size)?;
+        if req.flags != 0 || req.reserved != 0 {
             return Err(EINVAL);
         }
         let id = progs::attach(hook, ProgRef::from_fd(req.prog_fd)?)?;
-        // Report the id; if that fails the call fails, so undo the attach: a refused call
-        // changes nothing.
-        let offset = core::mem::offset_of!(bindings::krsi_attach, prog_id);
-        let mut out = UserSlice::new(arg + offset, size_of::<u32>()).writer();
-        if let Err(e) = out.write_slice(&id.to_ne_bytes()) {
-            progs::detach(hook, id)?;
-            return Err(e);
-        }
+        // Program ids are below `INT_MAX` (the BPF id allocator's limit).
+        Ok(id as ffi::c_long)
     } else {
-        let req: bindings::krsi_detach = read_arg(arg)?;
+        let req: bindings::krsi_detach = read_arg(arg, |r: &bindings::krsi_detach| r.size)?;
         if req.flags != 0 || req.reserved != 0 {
             return Err(EINVAL);
         }
         progs::detach(hook, req.prog_id)?;
+        Ok(0)
     }
-    Ok(0)
 }
 
 /// Text built into a `KVec`.
@@ -183,25 +187,20 @@ impl core::fmt::Write for Text {
 }
 
 /// The listing of a hook file: one line per program in run order,
-/// `<id> name=<name> runs=<n> denied=<n> sleepable=<0|1>`.
+/// `<id> name=<name> runs=<n> [<counter>=<n>] sleepable=<0|1>`, where the counter of non-zero
+/// results is `denied` on errno hooks, `true` on bool hooks and absent on void hooks.
 pub(crate) fn listing(file: *mut bindings::file) -> Result<KVec<u8>> {
     let hook = hook_of(file)?;
+    let counter = hook.class().result_counter();
     let mut text = Text(KVec::new());
-    let _guard = progs::WriteGuard::lock();
-    if let Some(progs) = progs::state(hook).progs() {
-        for att in progs.iter() {
-            let name = core::str::from_utf8(att.name()).unwrap_or("?");
-            writeln!(
-                text,
-                "{} name={} runs={} denied={} sleepable={}",
-                att.id(),
-                if name.is_empty() { "-" } else { name },
-                att.runs.sum(),
-                att.denials.load(core::sync::atomic::Ordering::Relaxed),
-                u8::from(att.sleepable()),
-            )
-            .map_err(|_| ENOMEM)?;
+    for e in progs::snapshot(hook)?.iter() {
+        let name = core::str::from_utf8(e.name()).unwrap_or("?");
+        let name = if name.is_empty() { "-" } else { name };
+        write!(text, "{} name={} runs={}", e.id, name, e.runs).map_err(|_| ENOMEM)?;
+        if let Some(counter) = counter {
+            write!(text, " {}={}", counter, e.nonzero).map_err(|_| ENOMEM)?;
         }
+        writeln!(text, " sleepable={}", u8::from(e.sleepable)).map_err(|_| ENOMEM)?;
     }
     Ok(text.0)
 }
@@ -210,11 +209,8 @@ pub(crate) fn listing(file: *mut bindings::file) -> Result<KVec<u8>> {
 /// `<hook> progs=<n> key=<on|off>`. With nothing attached it is empty.
 pub(crate) fn status() -> Result<KVec<u8>> {
     let mut text = Text(KVec::new());
-    let _guard = progs::WriteGuard::lock();
     for &hook in HOOKS {
-        let st = progs::state(hook);
-        let n = st.progs().map_or(0, |p| p.len());
-        let key = st.key_enabled();
+        let (n, key) = progs::count(hook);
         if n > 0 || key {
             let name = core::str::from_utf8(hook.name().as_bytes()).unwrap_or("?");
             writeln!(

@@ -8,9 +8,13 @@
 //! sleepable program under RCU Tasks Trace through the trampoline enter/exit functions resolved
 //! at attach time.
 //!
-//! The context a callback builds is all zero before its arguments are packed, so its last slot,
-//! the result so far, is 0; programs cannot write their context, and the chain stops at the
-//! first non-zero result, so it stays 0 for every program.
+//! A callback builds the frame the BPF trampoline builds: one slot holding the number of argument
+//! slots (read by `bpf_get_func_arg_cnt()`, `bpf_get_func_arg()` and `bpf_get_func_ret()` at
+//! `ctx[-1]`), then the context the programs see: the arguments, then the result so far. The
+//! verifier lets an LSM program store into its context, as it does for the trampoline, which
+//! hands every program the same context: a later program sees arguments an earlier one changed,
+//! and on an int hook the result slot holds the previous program's result, 0, since the chain
+//! stopped otherwise. krsi does the same: it stores 0 there after each program of an int hook.
 
 use core::mem::size_of;
 use core::ptr;
@@ -20,6 +24,7 @@ use kernel::{bindings, ffi};
 
 use crate::hooks::HookId;
 use crate::progs::{state, static_key_enabled, Attachment, ProgArray};
+use crate::rcu::ReadGuard;
 
 /// The number of u64 context slots a hook argument of type `T` takes: one per 8 bytes, as in the
 /// BPF trampoline (a struct passed by value, such as `sockptr_t`, may take two).
@@ -36,55 +41,15 @@ pub(crate) fn pack<T: Copy>(ctx: &mut [u64], i: usize, v: T) -> usize {
     i + slots::<T>()
 }
 
-/// An RCU read-side section over a hook's program array: RCU Tasks Trace (`TRACE`), which a chain
-/// with a sleepable program runs in, or plain RCU, which every other chain runs in, on any hook.
-/// Writers wait for a Tasks Trace grace period, which in 6.12 implies an RCU one
-/// (`rcu_trace_implies_rcu_gp()`), so both readers are covered.
-struct ReadGuard<const TRACE: bool>;
-
-impl<const TRACE: bool> ReadGuard<TRACE> {
-    #[inline(always)]
-    fn lock() -> Self {
-        // SAFETY: both read sides may be entered in any context a hook runs in; the section is
-        // closed in `drop`.
-        unsafe {
-            if TRACE {
-                bindings::krsi_rcu_read_lock_trace();
-            } else {
-                bindings::krsi_rcu_read_lock();
-            }
-        }
-        ReadGuard
-    }
-}
-
-impl<const TRACE: bool> Drop for ReadGuard<TRACE> {
-    #[inline(always)]
-    fn drop(&mut self) {
-        // SAFETY: this guard holds the section opened in `lock`.
-        unsafe {
-            if TRACE {
-                bindings::krsi_rcu_read_unlock_trace();
-            } else {
-                bindings::krsi_rcu_read_unlock();
-            }
-        }
-    }
-}
-
-/// Keeps the task on its CPU for the fast path, which runs inside an RCU read-side section.
-/// Without `CONFIG_PREEMPT_RCU` that section already does: `rcu_read_lock()` disables preemption
-/// (or, without `CONFIG_PREEMPT_COUNT`, nothing preempts kernel code), so there is nothing to do.
-/// With it, `preempt_disable()`, which the section, where nothing sleeps, allows; on PREEMPT_RT,
-/// where spinlocks in BPF helpers may sleep, `migrate_disable()` as the BPF trampoline does.
+/// Keeps the task on its CPU for the fast path, as `__bpf_prog_enter()` does around each program
+/// with `migrate_disable()`; the fast path runs inside an RCU read-side section. Without
+/// `CONFIG_PREEMPT_RCU`, `rcu_read_lock()` already disables preemption (or, without
+/// `CONFIG_PREEMPT_COUNT`, nothing preempts kernel code), so there is nothing to do, as there is
+/// nothing more in `__bpf_prog_enter()`. With it (PREEMPT, PREEMPT_DYNAMIC, PREEMPT_RT), the chain
+/// stays preemptible, as under the trampoline, and only migration is disabled.
 #[inline(always)]
 fn pin_cpu() {
-    #[cfg(all(CONFIG_PREEMPT_RCU, not(CONFIG_PREEMPT_RT)))]
-    // SAFETY: paired with `unpin_cpu` in `run_atomic`.
-    unsafe {
-        bindings::krsi_preempt_disable()
-    };
-    #[cfg(CONFIG_PREEMPT_RT)]
+    #[cfg(CONFIG_PREEMPT_RCU)]
     // SAFETY: paired with `unpin_cpu` in `run_atomic`.
     unsafe {
         bindings::migrate_disable()
@@ -93,12 +58,7 @@ fn pin_cpu() {
 
 #[inline(always)]
 fn unpin_cpu() {
-    #[cfg(all(CONFIG_PREEMPT_RCU, not(CONFIG_PREEMPT_RT)))]
-    // SAFETY: undoes `pin_cpu`.
-    unsafe {
-        bindings::krsi_preempt_enable()
-    };
-    #[cfg(CONFIG_PREEMPT_RT)]
+    #[cfg(CONFIG_PREEMPT_RCU)]
     // SAFETY: undoes `pin_cpu`.
     unsafe {
         bindings::migrate_enable()
@@ -113,7 +73,7 @@ fn bpf_stats_enabled() -> bool {
     unsafe { static_key_enabled(&raw const bindings::bpf_stats_enabled_key.key) }
 }
 
-/// Runs `progs` on `ctx` until one returns non-zero (if `stop`); returns that result or 0.
+/// Runs `progs` on `frame` until one returns non-zero (if `stop`); returns that result or 0.
 ///
 /// The caller is in a plain RCU read-side section and no program of `progs` is sleepable. The
 /// chain runs in one section that does, once for the whole chain, what `bpf_trampoline_enter()`
@@ -123,9 +83,9 @@ fn bpf_stats_enabled() -> bool {
 /// hot path calls nothing but the programs. While BPF statistics are on, the chain goes through
 /// the enter/exit functions program by program, which keep them.
 #[inline(always)]
-fn run_atomic(progs: &ProgArray, ctx: &mut [u64], stop: bool) -> ffi::c_int {
+fn run_atomic(progs: &ProgArray, frame: &mut [u64], stop: bool) -> ffi::c_int {
     if bpf_stats_enabled() {
-        return run_each(progs, ctx, stop);
+        return run_each(progs, frame, stop);
     }
     // SAFETY: all zero is a run context's initial state (no cookie).
     let mut run_ctx: bindings::bpf_tramp_run_ctx = unsafe { core::mem::zeroed() };
@@ -142,11 +102,12 @@ fn run_atomic(progs: &ProgArray, ctx: &mut [u64], stop: bool) -> ffi::c_int {
     for att in progs.iter() {
         // SAFETY: the section set up above and the caller's RCU section are what `enter` sets
         // up for a non-sleepable program (the caller's promise), and statistics are off.
-        let ret = unsafe { att.run_entered(ctx) };
+        let ret = unsafe { att.run_entered(frame) };
         if judge(att, ret, stop) {
             result = ret as ffi::c_int;
             break;
         }
+        next_result(frame, stop);
     }
     // SAFETY: restores what was saved above, before the section closes.
     unsafe { (*task).bpf_ctx = saved };
@@ -154,66 +115,79 @@ fn run_atomic(progs: &ProgArray, ctx: &mut [u64], stop: bool) -> ffi::c_int {
     result
 }
 
-/// Runs `progs` on `ctx` through the enter/exit functions program by program, as the BPF
+/// Runs `progs` on `frame` through the enter/exit functions program by program, as the BPF
 /// trampoline does; returns the first non-zero result (if `stop`) or 0.
-fn run_each(progs: &ProgArray, ctx: &mut [u64], stop: bool) -> ffi::c_int {
+fn run_each(progs: &ProgArray, frame: &mut [u64], stop: bool) -> ffi::c_int {
     for att in progs.iter() {
-        let ret = att.run(ctx);
+        let ret = att.run(frame);
         if judge(att, ret, stop) {
             return ret as ffi::c_int;
         }
+        next_result(frame, stop);
     }
     0
+}
+
+/// After a program of an int hook (`stop`) returned 0, puts that result into the frame's result
+/// slot for the next program, as the trampoline stores each program's result: a program may have
+/// written the slot.
+#[inline(always)]
+fn next_result(frame: &mut [u64], stop: bool) {
+    if stop {
+        if let Some(slot) = frame.last_mut() {
+            *slot = 0;
+        }
+    }
 }
 
 /// Whether a program's result `ret` ends the chain (if `stop`): a non-zero result is a denial.
 #[inline(always)]
 fn judge(att: &Attachment, ret: u32, stop: bool) -> bool {
     if stop && ret != 0 {
-        att.denials.fetch_add(1, Ordering::Relaxed);
+        att.nonzero.fetch_add(1, Ordering::Relaxed);
         return true;
     }
     false
 }
 
-/// Runs a hook's programs on `ctx` (arguments, then the result slot); returns the first non-zero
-/// result (if `stop`), or 0.
+/// Runs a hook's programs on `frame` (the argument count, the arguments, then the result slot);
+/// returns the first non-zero result (if `stop`), or 0.
 ///
 /// The array is read under plain RCU, and a chain of non-sleepable programs, the common case,
 /// runs there ([`run_atomic`]). Only a chain with a sleepable program, which only a `SLEEPABLE`
 /// hook can have (the verifier admits sleepable programs on those hooks only), leaves it for
 /// RCU Tasks Trace, reads the array again and runs program by program.
 #[inline(always)]
-fn run<const SLEEPABLE: bool>(hook: HookId, ctx: &mut [u64], stop: bool) -> ffi::c_int {
+fn run<const SLEEPABLE: bool>(hook: HookId, frame: &mut [u64], stop: bool) -> ffi::c_int {
     let st = state(hook);
     {
         let _rcu = ReadGuard::<false>::lock();
         match st.progs() {
             None => return 0,
-            Some(progs) if !SLEEPABLE || progs.fast() => return run_atomic(progs, ctx, stop),
+            Some(progs) if !SLEEPABLE || progs.fast() => return run_atomic(progs, frame, stop),
             Some(_) => {}
         }
     }
     let _trace = ReadGuard::<true>::lock();
-    st.progs().map_or(0, |progs| run_each(progs, ctx, stop))
+    st.progs().map_or(0, |progs| run_each(progs, frame, stop))
 }
 
-/// Runs an int hook's programs in order on `ctx` (arguments, then the result slot). The first
-/// non-zero result stops the chain and is the hook's result; otherwise the hook's default.
+/// Runs an int hook's programs in order on `frame`. The first non-zero result stops the chain and
+/// is the hook's result; otherwise the hook's default.
 #[inline(always)]
 pub(crate) fn run_int<const SLEEPABLE: bool>(
     hook: HookId,
-    ctx: &mut [u64],
+    frame: &mut [u64],
     default: ffi::c_int,
 ) -> ffi::c_int {
-    match run::<SLEEPABLE>(hook, ctx, true) {
+    match run::<SLEEPABLE>(hook, frame, true) {
         0 => default,
         ret => ret,
     }
 }
 
-/// Runs every program of a void hook on `ctx`; their results are ignored.
+/// Runs every program of a void hook on `frame`; their results are ignored.
 #[inline(always)]
-pub(crate) fn run_void<const SLEEPABLE: bool>(hook: HookId, ctx: &mut [u64]) {
-    run::<SLEEPABLE>(hook, ctx, false);
+pub(crate) fn run_void<const SLEEPABLE: bool>(hook: HookId, frame: &mut [u64]) {
+    run::<SLEEPABLE>(hook, frame, false);
 }

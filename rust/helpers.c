@@ -39,16 +39,6 @@ bool rust_helper_krsi_rcu_trace_implies_rcu_gp(void)
 	return rcu_trace_implies_rcu_gp();
 }
 
-void rust_helper_krsi_preempt_disable(void)
-{
-	preempt_disable();
-}
-
-void rust_helper_krsi_preempt_enable(void)
-{
-	preempt_enable();
-}
-
 u64 __percpu *rust_helper_krsi_alloc_percpu_u64(void)
 {
 	return alloc_percpu(u64);

@@ -18,34 +18,79 @@ macro_rules! sleepable {
     };
 }
 
-/// Runs the hook's programs: the body of a callback of the given kind.
+/// Runs the hook's programs: the body of a callback of the given class.
 macro_rules! hook_run {
-    (int, $context:ident, $hook:expr, $ctx:expr, $default:expr) => {
-        crate::dispatch::run_int::<{ sleepable!($context) }>($hook, $ctx, $default)
-    };
     (void, $context:ident, $hook:expr, $ctx:expr, $default:expr) => {
         crate::dispatch::run_void::<{ sleepable!($context) }>($hook, $ctx)
     };
+    ($class:ident, $context:ident, $hook:expr, $ctx:expr, $default:expr) => {
+        crate::dispatch::run_int::<{ sleepable!($context) }>($hook, $ctx, $default)
+    };
 }
 
-/// The Rust return type of a hook of the given kind.
+/// The Rust return type of a hook of the given class.
 macro_rules! hook_ret {
-    (int) => {
-        ffi::c_int
-    };
     (void) => {
         ()
     };
+    ($class:ident) => {
+        ffi::c_int
+    };
+}
+
+/// The [`Class`] of a class keyword of the generated table.
+macro_rules! hook_class {
+    (errno) => {
+        Class::Errno
+    };
+    (bool) => {
+        Class::Bool
+    };
+    (first_wins) => {
+        Class::FirstWins
+    };
+    (void) => {
+        Class::Void
+    };
+}
+
+/// How the LSM framework combines the LSMs' answers to a hook, as `scripts/hookgen` read it from
+/// the target kernel's security/security.c. krsi's answer is its programs' first non-zero result
+/// or the hook's default, which is what every class but [`Class::FirstWins`] expects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Class {
+    /// The first non-default answer is the hook's result: a program's errno denies.
+    Errno,
+    /// Programs answer 0 or 1 and the first 1 is the result; what 1 means is the hook's own
+    /// (`inode_xattr_skipcap`: skip the capability check, so 1 grants).
+    Bool,
+    /// Only the first LSM registered for the hook is asked; krsi takes programs only while it is
+    /// the only LSM registered for it (see `progs::attach`).
+    FirstWins,
+    /// A void hook: every program runs, results are ignored.
+    Void,
+}
+
+impl Class {
+    /// The listing's name for the count of a program's non-zero results, if the class has one.
+    pub(crate) fn result_counter(self) -> Option<&'static str> {
+        match self {
+            Class::Errno => Some("denied"),
+            Class::Bool | Class::FirstWins => Some("true"),
+            Class::Void => None,
+        }
+    }
 }
 
 /// Defines, from the generated hook table, [`HookId`], [`HOOK_COUNT`], [`HOOKS`], the callbacks
 /// and [`fill_hook_list`].
 ///
-/// Each entry reads `name: int = DEFAULT, CONTEXT, (args);` or `name: void = (), CONTEXT, (args);`,
-/// where CONTEXT is `sleepable` if BPF accepts sleepable programs for the hook, else `atomic`,
-/// optionally preceded by the `#[cfg(...)]` of the `#ifdef` block it sits in.
+/// Each entry reads `name: CLASS = DEFAULT, CONTEXT, (args);`, where CLASS is `errno`, `bool`,
+/// `first_wins` or `void` (see [`Class`]) and CONTEXT is `sleepable` if BPF accepts sleepable
+/// programs for the hook, else `atomic`, optionally preceded by the `#[cfg(...)]` of the `#ifdef`
+/// block it sits in.
 macro_rules! define_hooks {
-    ($( $(#[$attr:meta])* $name:ident: $kind:ident = $default:expr, $context:ident, ($($arg:ident: $ty:ty),*); )*) => {
+    ($( $(#[$attr:meta])* $name:ident: $class:ident = $default:expr, $context:ident, ($($arg:ident: $ty:ty),*); )*) => {
         /// A hook krsi registers, as an index into its tables.
         #[allow(non_camel_case_types)]
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,6 +109,20 @@ macro_rules! define_hooks {
                     $( $(#[$attr])* HookId::$name => kernel::c_str!(stringify!($name)), )*
                 }
             }
+
+            /// How the framework combines the answers to the hook.
+            pub(crate) fn class(self) -> Class {
+                match self {
+                    $( $(#[$attr])* HookId::$name => hook_class!($class), )*
+                }
+            }
+
+            /// Whether BPF accepts sleepable programs for the hook.
+            pub(crate) fn sleepable(self) -> bool {
+                match self {
+                    $( $(#[$attr])* HookId::$name => sleepable!($context), )*
+                }
+            }
         }
 
         /// The callbacks registered with the LSM framework.
@@ -79,14 +138,16 @@ macro_rules! define_hooks {
                 /// # Safety
                 ///
                 /// Called by the LSM framework only, with the hook's arguments.
-                pub(super) unsafe extern "C" fn $name($($arg: $ty),*) -> hook_ret!($kind) {
-                    // The BPF context: the arguments, then one slot for the result so far.
-                    const SLOTS: usize = 1 $(+ slots::<$ty>())*;
-                    let mut ctx = [0u64; SLOTS];
-                    let next = 0;
-                    $( let next = pack(&mut ctx, next, $arg); )*
+                pub(super) unsafe extern "C" fn $name($($arg: $ty),*) -> hook_ret!($class) {
+                    // The BPF trampoline's frame: the number of argument slots, then the
+                    // context the program sees: the arguments, then the result so far (0).
+                    const ARGS: usize = 0 $(+ slots::<$ty>())*;
+                    let mut frame = [0u64; ARGS + 2];
+                    frame[0] = ARGS as u64;
+                    let next = 1;
+                    $( let next = pack(&mut frame, next, $arg); )*
                     let _ = next;
-                    hook_run!($kind, $context, HookId::$name, &mut ctx, $default)
+                    hook_run!($class, $context, HookId::$name, &mut frame, $default)
                 }
             )*
         }

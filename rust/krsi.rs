@@ -13,4 +13,5 @@ mod hooks;
 mod lsm;
 mod percpu;
 mod progs;
+mod rcu;
 mod securityfs;

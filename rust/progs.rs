@@ -3,22 +3,21 @@
 //! krsi - program arrays: which BPF programs each hook runs, attach and detach.
 //!
 //! Each hook has an immutable [`ProgArray`] published through an RCU pointer. A change builds a
-//! new array, publishes it, waits for an RCU Tasks Trace grace period and an RCU one (a chain
-//! with a sleepable program is read under `rcu_read_lock_trace()`, every other under
-//! `rcu_read_lock()`; in 6.12 the former's grace period implies the latter's) and only then
-//! frees the old array and drops the reference of a detached program. Changes are serialised by
-//! one mutex; the hook path takes no lock.
+//! new array and publishes it under one mutex, which serialises changes; the old array and a
+//! detached program's attachment are freed by `rcu::retire` after the grace period, outside the
+//! mutex and without anyone waiting. The hook path and the listings take no lock.
 
 use core::cell::UnsafeCell;
 use core::ptr;
-use core::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, Ordering};
 
-use kernel::alloc::{flags::GFP_KERNEL, KBox};
+use kernel::alloc::{flags::GFP_KERNEL, KBox, KVec};
 use kernel::error::{code::*, Result};
 use kernel::{bindings, ffi};
 
-use crate::hooks::{HookId, HOOK_COUNT};
+use crate::hooks::{Class, HookId, HOOK_COUNT};
 use crate::percpu::PerCpuCounter;
+use crate::rcu::{retire, ReadGuard, Retired};
 
 /// The most programs one hook runs (`KRSI_MAX_PROGS` in the uapi header).
 pub(crate) const MAX_PROGS: usize = bindings::KRSI_MAX_PROGS as usize;
@@ -45,8 +44,8 @@ pub(crate) struct Attachment {
     exit: ExitFn,
     /// Times the program ran on this hook, counted per CPU.
     pub(crate) runs: PerCpuCounter,
-    /// Times it returned non-zero (int hooks).
-    pub(crate) denials: AtomicU64,
+    /// Times it returned non-zero (int hooks): denials, or a bool hook's 1.
+    pub(crate) nonzero: AtomicU64,
     /// Loaded from `SEC("lsm.s/<hook>")`.
     sleepable: bool,
 }
@@ -83,15 +82,15 @@ impl Attachment {
             enter,
             exit,
             runs: PerCpuCounter::new()?,
-            denials: AtomicU64::new(0),
+            nonzero: AtomicU64::new(0),
             sleepable,
         })
     }
 
-    /// Runs the program on `ctx` (the hook's arguments, then the result slot) and returns its
-    /// result; 0 if BPF's recursion protection skipped it.
+    /// Runs the program on `frame` (the argument count, then the context: the hook's arguments
+    /// and the result slot) and returns its result; 0 if `enter` skipped it.
     #[inline(always)]
-    pub(crate) fn run(&self, ctx: &mut [u64]) -> u32 {
+    pub(crate) fn run(&self, frame: &mut [u64]) -> u32 {
         // SAFETY: all-zero is the initial state of a run context, as in the BPF trampoline.
         let mut run_ctx: bindings::bpf_tramp_run_ctx = unsafe { core::mem::zeroed() };
         // The trampoline's protocol: `enter` (RCU or RCU Tasks Trace, migration, recursion
@@ -102,7 +101,7 @@ impl Attachment {
         let start = unsafe { (self.enter)(self.prog, &mut run_ctx) };
         let ret = if start != 0 {
             // SAFETY: `enter` set up what the program needs, whatever its kind.
-            unsafe { self.call(ctx) }
+            unsafe { self.call(frame) }
         } else {
             0
         };
@@ -120,22 +119,23 @@ impl Attachment {
     /// pointing at a run context, and the program must not be sleepable; BPF statistics must be
     /// off (they are kept by the enter/exit functions).
     #[inline(always)]
-    pub(crate) unsafe fn run_entered(&self, ctx: &mut [u64]) -> u32 {
+    pub(crate) unsafe fn run_entered(&self, frame: &mut [u64]) -> u32 {
         // SAFETY: the caller set up what `enter` would have for this non-sleepable program.
-        unsafe { self.call(ctx) }
+        unsafe { self.call(frame) }
     }
 
-    /// Counts a run and calls the program.
+    /// Counts a run and calls the program on the context, `frame` from its second slot on.
     ///
     /// # Safety
     ///
     /// What `bpf_trampoline_enter()` sets up for the program must be in place.
     #[inline(always)]
-    unsafe fn call(&self, ctx: &mut [u64]) -> u32 {
+    unsafe fn call(&self, frame: &mut [u64]) -> u32 {
         self.runs.inc();
+        let ctx = frame[1..].as_mut_ptr();
         // SAFETY: `func`/`insnsi` are the program's (type invariant); the context is laid out as
-        // the verifier checked; the caller set up the rest.
-        unsafe { (self.func)(ctx.as_ptr().cast(), self.insnsi) }
+        // the verifier checked, with the argument count before it; the caller set up the rest.
+        unsafe { (self.func)(ctx.cast_const().cast(), self.insnsi) }
     }
 
     fn prog(&self) -> &bindings::bpf_prog {
@@ -219,6 +219,8 @@ impl ProgArray {
 pub(crate) struct HookState {
     progs: AtomicPtr<ProgArray>,
     active: AtomicPtr<bindings::static_key_false>,
+    /// Another LSM registered the hook too (set once at init).
+    shared: AtomicBool,
 }
 
 impl HookState {
@@ -226,6 +228,7 @@ impl HookState {
         Self {
             progs: AtomicPtr::new(ptr::null_mut()),
             active: AtomicPtr::new(ptr::null_mut()),
+            shared: AtomicBool::new(false),
         }
     }
 
@@ -285,7 +288,7 @@ unsafe impl Sync for WriteLock {}
 static WRITE_LOCK: WriteLock = unsafe { core::mem::zeroed() };
 
 /// Holds [`WRITE_LOCK`]; unlocks on drop.
-pub(crate) struct WriteGuard(());
+struct WriteGuard(());
 
 impl WriteGuard {
     pub(crate) fn lock() -> Self {
@@ -317,15 +320,18 @@ pub(crate) fn init(list: &[bindings::security_hook_list; HOOK_COUNT]) -> Result 
     let slots = crate::hooks::lsm_slots();
     for (i, hl) in list.iter().enumerate() {
         let mut found = ptr::null_mut();
+        let mut shared = false;
         for j in 0..slots {
             // SAFETY: `hl.scalls` points at the hook's `slots` static-call slots, which the LSM
             // framework filled during `security_add_hooks()` and no longer changes.
             let slot = unsafe { &*hl.scalls.add(j) };
             if ptr::eq(slot.hl, hl) {
                 found = slot.active;
-                break;
+            } else if !slot.hl.is_null() {
+                shared = true;
             }
         }
+        STATES[i].shared.store(shared, Ordering::Relaxed);
         if found.is_null() {
             return Err(ENOENT);
         }
@@ -336,23 +342,10 @@ pub(crate) fn init(list: &[bindings::security_hook_list; HOOK_COUNT]) -> Result 
     Ok(())
 }
 
-/// Waits until no hook can still be using an array or attachment that was unpublished.
-fn synchronize() {
-    // Hooks read arrays under `rcu_read_lock_trace()` or `rcu_read_lock()`. In 6.12 a Tasks Trace
-    // grace period implies an RCU one (`rcu_trace_implies_rcu_gp()`); should a kernel say
-    // otherwise, wait for both.
-    // SAFETY: called in process context, holding no lock that a hook takes.
-    unsafe {
-        bindings::synchronize_rcu_tasks_trace();
-        if !bindings::krsi_rcu_trace_implies_rcu_gp() {
-            bindings::synchronize_rcu();
-        }
-    }
-}
-
-/// Publishes `new` (null for none) as `hook`'s array, switching the static key on or off, then
-/// frees the previous array once no reader can see it. Called with the write lock held.
-fn publish(hook: &HookState, new: *mut ProgArray) {
+/// Publishes `new` (null for none) as `hook`'s array, switching the static key on or off, and
+/// hands the previous array to `retired`, to be freed after the grace period. Called with the
+/// write lock held.
+fn publish(hook: &HookState, new: *mut ProgArray, retired: &mut Retired) {
     let key = hook.active.load(Ordering::Relaxed);
     let old = hook.progs.swap(new, Ordering::AcqRel);
     // SAFETY: `key` is krsi's static key of the hook (set at init), changed only under the
@@ -364,12 +357,7 @@ fn publish(hook: &HookState, new: *mut ProgArray) {
             bindings::static_key_disable(&raw mut (*key).key);
         }
     }
-    if !old.is_null() {
-        synchronize();
-        // SAFETY: `old` was a published `KBox<ProgArray>`; after the grace period no reader can
-        // see it. Its attachments are still owned by the new array or by the caller.
-        drop(unsafe { KBox::from_raw(old) });
-    }
+    retired.set_array(old);
 }
 
 /// Builds a new array from `old`'s items, without `skip` and with `extra` appended.
@@ -402,12 +390,25 @@ fn rebuild(
     )?))
 }
 
-/// Checks that `prog` is an LSM program for `hook`.
+/// Checks that `prog` is an LSM program for `hook` that krsi can run there.
 fn validate(hook: HookId, prog: &bindings::bpf_prog) -> Result {
     if prog.type_ != bindings::bpf_prog_type_BPF_PROG_TYPE_LSM
         || prog.expected_attach_type != bindings::bpf_attach_type_BPF_LSM_MAC
     {
         return Err(EINVAL);
+    }
+    // The hook path runs a hook that BPF does not allow sleepable programs on under plain RCU
+    // with migration disabled: a sleepable program must never get there, whatever the hook table
+    // says (the verifier refuses such a program at load; this does not rely on it).
+    if prog.sleepable() != 0 && !hook.sleepable() {
+        return Err(EINVAL);
+    }
+    // Only the first LSM registered for such a hook is asked: with another LSM there, krsi's
+    // programs would either never run or decide for that LSM.
+    if hook.class() == Class::FirstWins && state(hook).shared.load(Ordering::Relaxed) {
+        return Err(kernel::error::Error::from_errno(
+            -(bindings::EOPNOTSUPP as ffi::c_int),
+        ));
     }
     // SAFETY: a valid program has a valid `aux`.
     let func = unsafe { (*prog.aux).attach_func_name };
@@ -460,7 +461,8 @@ impl Drop for ProgRef {
 pub(crate) fn attach(hook: HookId, prog: ProgRef) -> Result<u32> {
     // SAFETY: `prog` holds a reference, so the program is valid.
     validate(hook, unsafe { &*prog.0 })?;
-    let _guard = WriteGuard::lock();
+    let mut retired = Retired::new(hook.sleepable(), 0)?;
+    let guard = WriteGuard::lock();
     let st = state(hook);
     let old = st.progs();
     if let Some(old) = old {
@@ -480,7 +482,9 @@ pub(crate) fn attach(hook: HookId, prog: ProgRef) -> Result<u32> {
     let att = KBox::into_raw(KBox::new(att, GFP_KERNEL)?);
     match rebuild(old, None, Some(att)) {
         Ok(new) => {
-            publish(st, new);
+            publish(st, new, &mut retired);
+            drop(guard);
+            retire(retired);
             Ok(id)
         }
         Err(e) => {
@@ -491,9 +495,11 @@ pub(crate) fn attach(hook: HookId, prog: ProgRef) -> Result<u32> {
     }
 }
 
-/// Detaches the program with BPF id `id` from `hook`.
+/// Detaches the program with BPF id `id` from `hook`. The program stops being called for new
+/// hook calls at once; its reference is dropped after calls already running it are done.
 pub(crate) fn detach(hook: HookId, id: u32) -> Result {
-    let _guard = WriteGuard::lock();
+    let mut retired = Retired::new(hook.sleepable(), 1)?;
+    let guard = WriteGuard::lock();
     let st = state(hook);
     let old = st.progs().ok_or(ENOENT)?;
     let (index, att) = old.items[..old.len]
@@ -504,9 +510,62 @@ pub(crate) fn detach(hook: HookId, id: u32) -> Result {
         .ok_or(ENOENT)?;
     let att = *att;
     let new = rebuild(Some(old), Some(index), None)?;
-    publish(st, new);
-    // SAFETY: `att` is no longer published and `publish` waited for a grace period, so no hook
-    // can use it any more; it was allocated as a `KBox` in `attach`.
-    drop(unsafe { KBox::from_raw(att.cast_mut()) });
+    publish(st, new, &mut retired);
+    drop(guard);
+    // `att` is no longer published; it was allocated as a `KBox` in `attach`.
+    retired.push(att.cast_mut());
+    retire(retired);
     Ok(())
+}
+
+/// One attached program as a listing shows it, copied out of the published array.
+pub(crate) struct Entry {
+    pub(crate) id: u32,
+    name: [u8; 16],
+    name_len: usize,
+    pub(crate) runs: u64,
+    pub(crate) nonzero: u64,
+    pub(crate) sleepable: bool,
+}
+
+impl Entry {
+    /// The program's name (at most 15 bytes, from its object file).
+    pub(crate) fn name(&self) -> &[u8] {
+        &self.name[..self.name_len]
+    }
+}
+
+/// The programs of `hook` in run order, read under RCU without the write lock.
+pub(crate) fn snapshot(hook: HookId) -> Result<KVec<Entry>> {
+    let mut out = KVec::with_capacity(MAX_PROGS, GFP_KERNEL)?;
+    let _rcu = ReadGuard::<false>::lock();
+    if let Some(progs) = state(hook).progs() {
+        for att in progs.iter() {
+            let src = att.name();
+            let mut name = [0u8; 16];
+            let name_len = src.len().min(name.len());
+            name[..name_len].copy_from_slice(&src[..name_len]);
+            // Within the capacity reserved above (an array holds at most `MAX_PROGS`), so this
+            // does not allocate inside the read-side section.
+            out.push(
+                Entry {
+                    id: att.id(),
+                    name,
+                    name_len,
+                    runs: att.runs.sum(),
+                    nonzero: att.nonzero.load(Ordering::Relaxed),
+                    sleepable: att.sleepable(),
+                },
+                kernel::alloc::flags::GFP_NOWAIT,
+            )?;
+        }
+    }
+    Ok(out)
+}
+
+/// How many programs `hook` has and whether its static key is on, read under RCU.
+pub(crate) fn count(hook: HookId) -> (usize, bool) {
+    let st = state(hook);
+    let _rcu = ReadGuard::<false>::lock();
+    (st.progs().map_or(0, ProgArray::len), st.key_enabled())
 }

@@ -150,6 +150,9 @@ static HOOK_FOPS: FileOps = FileOps(bindings::file_operations {
     read: Some(file_read),
     write: Some(hook_write),
     unlocked_ioctl: Some(hook_ioctl),
+    // The uapi structs hold no pointer and have one layout for 32-bit and 64-bit tasks.
+    #[cfg(CONFIG_COMPAT)]
+    compat_ioctl: Some(bindings::compat_ptr_ioctl),
     llseek: Some(bindings::default_llseek),
     // SAFETY: see above.
     ..unsafe { core::mem::MaybeUninit::zeroed().assume_init() }

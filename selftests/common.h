@@ -8,9 +8,18 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
 #define HOOK_DIR "/sys/kernel/security/bpf/"
+#define PIN_DIR "/sys/fs/bpf/"
 
 /* Opens @path read-only, creating it if needed, and closes it; returns 0 or errno. */
 static inline int try_open(const char *path)
@@ -21,6 +30,200 @@ static inline int try_open(const char *path)
 		return errno;
 	close(fd);
 	return 0;
+}
+
+/* A loaded program and the object that owns it. */
+struct prog {
+	struct bpf_object *obj;
+	int fd;
+	__u32 id;
+};
+
+/* Loads program @name of the BPF object file @obj, and only that one. */
+static inline int load_prog(const char *obj, const char *name, struct prog *p)
+{
+	struct bpf_program *it, *want = NULL;
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+
+	p->obj = bpf_object__open_file(obj, NULL);
+	if (!p->obj)
+		return -1;
+	bpf_object__for_each_program(it, p->obj) {
+		if (!strcmp(bpf_program__name(it), name))
+			want = it;
+		else
+			bpf_program__set_autoload(it, false);
+	}
+	if (!want || bpf_object__load(p->obj))
+		return -1;
+	p->fd = bpf_program__fd(want);
+	if (bpf_obj_get_info_by_fd(p->fd, &info, &len))
+		return -1;
+	p->id = info.id;
+	return 0;
+}
+
+static inline void unload(struct prog *p)
+{
+	bpf_object__close(p->obj);
+	p->obj = NULL;
+}
+
+/* Writes @len bytes of @data to @path at @offset; returns 0 or errno. */
+static inline int write_at(const char *path, const void *data, size_t len, off_t offset)
+{
+	int fd = open(path, O_WRONLY), err = 0;
+
+	if (fd < 0)
+		return errno;
+	if (pwrite(fd, data, len, offset) != (ssize_t)len)
+		err = errno;
+	close(fd);
+	return err;
+}
+
+/* Writes a string command to the file of @hook, as echo does; returns 0 or errno. */
+static inline int hook_write(const char *hook, const char *cmd)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), HOOK_DIR "%s", hook);
+	return write_at(path, cmd, strlen(cmd), 0);
+}
+
+static inline int attach_path(const char *hook, const char *pin)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd), "%s\n", pin);
+	return hook_write(hook, cmd);
+}
+
+static inline int detach(const char *hook, __u32 id)
+{
+	char cmd[64];
+
+	snprintf(cmd, sizeof(cmd), "detach %u\n", id);
+	return hook_write(hook, cmd);
+}
+
+/* Pins @p at PIN_DIR@name (replacing a stale pin) and attaches it by path. */
+static inline int pin_attach(const char *hook, struct prog *p, const char *name)
+{
+	char pin[128];
+
+	snprintf(pin, sizeof(pin), PIN_DIR "%s", name);
+	unlink(pin);
+	if (bpf_obj_pin(p->fd, pin))
+		return errno;
+	return attach_path(hook, pin);
+}
+
+/* Reads a whole file into @buf; returns its length or -1. */
+static inline ssize_t read_file(const char *path, char *buf, size_t size)
+{
+	ssize_t n, total = 0;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return -1;
+	while ((n = read(fd, buf + total, size - 1 - total)) > 0)
+		total += n;
+	close(fd);
+	buf[total] = '\0';
+	return n < 0 ? -1 : total;
+}
+
+static inline ssize_t listing(const char *hook, char *buf, size_t size)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), HOOK_DIR "%s", hook);
+	return read_file(path, buf, size);
+}
+
+/* The listing of @hook without its counters: "<id> <name>" per line, in run order. */
+static inline ssize_t attachments(const char *hook, char *buf, size_t size)
+{
+	char raw[8192], *line, *save;
+	size_t len = 0;
+
+	if (listing(hook, raw, sizeof(raw)) < 0)
+		return -1;
+	buf[0] = '\0';
+	for (line = strtok_r(raw, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		unsigned int id;
+		char name[32];
+
+		if (sscanf(line, "%u name=%31s", &id, name) != 2)
+			return -1;
+		len += snprintf(buf + len, size - len, "%u %s\n", id, name);
+	}
+	return len;
+}
+
+static inline int count_lines(const char *s)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+/* Detaches every program listed on @hook; returns how many. */
+static inline int detach_all(const char *hook)
+{
+	char buf[8192], *line, *save;
+	int n = 0;
+
+	if (listing(hook, buf, sizeof(buf)) < 0)
+		return -1;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		if (!detach(hook, strtoul(line, NULL, 10)))
+			n++;
+	return n;
+}
+
+/* Whether the program with @id still exists. */
+static inline bool prog_exists(__u32 id)
+{
+	int fd = bpf_prog_get_fd_by_id(id);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+/*
+ * Waits up to 10 s for program @id to be freed: krsi drops its reference from
+ * an RCU callback after a detach, as BPF does for a link.
+ */
+static inline bool released(__u32 id)
+{
+	int i;
+
+	for (i = 0; i < 1000; i++) {
+		if (!prog_exists(id))
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+/* Runs @fn in a child; returns the child's exit status, or -1 if it did not exit. */
+static inline int in_child(int (*fn)(void *), void *arg)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(fn(arg));
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
 }
 
 #endif /* KRSI_SELFTESTS_COMMON_H */

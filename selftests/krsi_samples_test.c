@@ -36,7 +36,7 @@ static struct bpf_object *load_attach(const char *obj_name, const char *prog,
 	char path[256];
 	struct bpf_object *obj;
 	struct krsi_attach att = { .size = sizeof(att) };
-	int fd;
+	int fd, ret;
 
 	snprintf(path, sizeof(path), SAMPLES "%s", obj_name);
 	obj = bpf_object__open_file(path, NULL);
@@ -45,14 +45,15 @@ static struct bpf_object *load_attach(const char *obj_name, const char *prog,
 	att.prog_fd = bpf_program__fd(bpf_object__find_program_by_name(obj, prog));
 	snprintf(path, sizeof(path), HOOK_DIR "%s", hook);
 	fd = open(path, O_RDWR);
-	if (fd < 0 || ioctl(fd, KRSI_IOC_ATTACH, &att))
+	ret = fd < 0 ? -1 : ioctl(fd, KRSI_IOC_ATTACH, &att);
+	if (ret <= 0)
 		return NULL;
 	close(fd);
-	*id = att.prog_id;
+	*id = ret;
 	return obj;
 }
 
-static int detach(const char *hook, __u32 id)
+static int detach_ioctl(const char *hook, __u32 id)
 {
 	struct krsi_detach det = { .size = sizeof(det), .prog_id = id };
 	char path[256];
@@ -90,7 +91,7 @@ TEST(protect_name)
 	EXPECT_EQ(EPERM, try_open("/secret.txt"));
 	EXPECT_EQ(0, try_open("/tmp/secret.txt.bak"));
 	EXPECT_EQ(0, try_open("/tmp/secret.tx"));
-	ASSERT_EQ(0, detach("file_open", id));
+	ASSERT_EQ(0, detach_ioctl("file_open", id));
 	EXPECT_EQ(0, try_open("/tmp/secret.txt"));
 	bpf_object__close(obj);
 }
@@ -113,8 +114,8 @@ TEST(wx)
 	EXPECT_EQ(EACCES, errno);
 	EXPECT_EQ(0, mprotect(p, 4096, PROT_READ | PROT_EXEC));
 	munmap(p, 4096);
-	ASSERT_EQ(0, detach("mmap_file", id_mmap));
-	ASSERT_EQ(0, detach("file_mprotect", id_mprotect));
+	ASSERT_EQ(0, detach_ioctl("mmap_file", id_mmap));
+	ASSERT_EQ(0, detach_ioctl("file_mprotect", id_mprotect));
 	EXPECT_EQ(0, try_mmap(PROT_READ | PROT_WRITE | PROT_EXEC));
 	bpf_object__close(obj);
 }
@@ -150,7 +151,7 @@ TEST(egress_allowlist)
 	/* Allowed: the connection is tried (nobody listens). */
 	EXPECT_EQ(ECONNREFUSED, try_connect("127.0.0.1"));
 	EXPECT_EQ(EPERM, try_connect("127.0.0.2"));
-	ASSERT_EQ(0, detach("socket_connect", id));
+	ASSERT_EQ(0, detach_ioctl("socket_connect", id));
 	EXPECT_EQ(ECONNREFUSED, try_connect("127.0.0.2"));
 	bpf_object__close(obj);
 }
@@ -204,7 +205,7 @@ TEST(ptrace_scope)
 	EXPECT_EQ(EPERM, sibling_attach(child));
 	EXPECT_EQ(0, try_attach(child));
 	EXPECT_EQ(0, system("ps > /dev/null"));
-	ASSERT_EQ(0, detach("ptrace_access_check", id));
+	ASSERT_EQ(0, detach_ioctl("ptrace_access_check", id));
 	EXPECT_EQ(0, sibling_attach(child));
 	kill(child, SIGKILL);
 	waitpid(child, NULL, 0);
@@ -247,7 +248,7 @@ TEST(noexec_dir)
 	ASSERT_EQ(0, bpf_map_update_elem(map, &key, &one, BPF_ANY));
 	EXPECT_EQ(EACCES, try_exec("/tmp/krsi-noexec-dir/true"));
 	EXPECT_EQ(0, try_exec("/bin/true"));
-	ASSERT_EQ(0, detach("bprm_check_security", id));
+	ASSERT_EQ(0, detach_ioctl("bprm_check_security", id));
 	EXPECT_EQ(0, try_exec("/tmp/krsi-noexec-dir/true"));
 	bpf_object__close(obj);
 }
@@ -283,7 +284,7 @@ TEST(create_rate)
 	EXPECT_EQ(5, created);
 	EXPECT_EQ(7, refused);
 	EXPECT_EQ(0, other);
-	ASSERT_EQ(0, detach("inode_create", id));
+	ASSERT_EQ(0, detach_ioctl("inode_create", id));
 	EXPECT_EQ(0, system("touch /tmp/krsi-rate/after"));
 	bpf_object__close(obj);
 }

@@ -2,20 +2,27 @@
 
 //! krsi - hook table generator.
 //!
-//! Reads the target kernel's `include/linux/lsm_hook_defs.h` and the list of hooks BPF LSM refuses
-//! (`bpf_lsm_disabled_hooks` in `kernel/bpf/bpf_lsm.c`) and writes:
+//! Reads the target kernel's `include/linux/lsm_hook_defs.h`, the list of hooks BPF LSM refuses
+//! (`bpf_lsm_disabled_hooks` in `kernel/bpf/bpf_lsm.c`) and how `security/security.c` combines
+//! the answers to each hook (see [`classify`]), and writes:
 //!
 //! - a Rust file holding one `define_hooks!` invocation that lists every attachable hook with its
-//!   return kind, default value, whether BPF allows sleepable programs on it (`sleepable` or
-//!   `atomic`, from `sleepable_lsm_hooks` in bpf_lsm.c) and parameters translated to the kernel's
-//!   bindgen types, each `#ifdef CONFIG_X` block turned into `#[cfg(CONFIG_X)]`;
+//!   class (`errno`, `bool`, `first_wins` or `void`), default value, whether BPF allows sleepable
+//!   programs on it (`sleepable` or `atomic`, from `sleepable_lsm_hooks` in bpf_lsm.c) and
+//!   parameters translated to the kernel's bindgen types, each `#ifdef CONFIG_X` block turned
+//!   into `#[cfg(CONFIG_X)]`; hooks that only the LSM a caller names is asked
+//!   (`id_dispatched`) are left out;
 //! - a text file naming, one per line, the hooks that exist in the configuration given by
 //!   `include/config/auto.conf`; the selftests compare it with `/sys/kernel/security/bpf/`.
 //!
 //! Usage: `hookgen SRCTREE AUTO_CONF OUT_RS OUT_LIST`
 
-use std::collections::BTreeSet;
+mod classify;
+
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
+
+use classify::Class;
 use std::{env, fs, process};
 
 /// A preprocessor condition over kernel configuration symbols.
@@ -66,11 +73,15 @@ struct Hook {
     returns_int: bool,
     /// The default return value as a Rust expression (`()` for void hooks).
     default: String,
+    /// The default return value as written in C.
+    default_c: String,
     params: Vec<Param>,
     /// The conditions of the enclosing `#if` blocks, outermost first.
     conds: Vec<Cond>,
     /// Whether BPF accepts sleepable programs for the hook (`sleepable_lsm_hooks`).
     sleepable: bool,
+    /// How security.c combines the LSMs' answers.
+    class: Class,
 }
 
 impl Hook {
@@ -331,9 +342,15 @@ fn parse_hook(body: &str, conds: &[Cond]) -> Result<Hook> {
         name: name.to_string(),
         returns_int,
         default: parse_default(returns_int, default)?,
+        default_c: default.to_string(),
         params,
         conds: conds.to_vec(),
         sleepable: false,
+        class: if returns_int {
+            Class::Errno
+        } else {
+            Class::Void
+        },
     })
 }
 
@@ -465,12 +482,12 @@ fn render_rust(hooks: &[Hook]) -> String {
             .iter()
             .map(|p| format!("{}: {}", p.name, p.rust_type))
             .collect();
-        let kind = if h.returns_int { "int" } else { "void" };
         let context = if h.sleepable { "sleepable" } else { "atomic" };
         let _ = writeln!(
             out,
-            "    {}: {kind} = {}, {context}, ({});",
+            "    {}: {} = {}, {context}, ({});",
             h.name,
+            h.class.keyword(),
             h.default,
             params.join(", ")
         );
@@ -488,16 +505,45 @@ fn run(args: &[String]) -> Result<()> {
     let bpf_lsm = read(&format!("{srctree}/kernel/bpf/bpf_lsm.c"))?;
     let disabled = parse_hook_set(&bpf_lsm, "bpf_lsm_disabled_hooks")?;
     let sleepable = parse_hook_set(&bpf_lsm, "sleepable_lsm_hooks")?;
+    let bool_hooks = parse_hook_set(&bpf_lsm, "bool_lsm_hooks")?;
     let enabled = parse_auto_conf(&read(auto_conf)?);
-    // Hooks BPF LSM refuses programs for get no file and no callback.
-    let hooks: Vec<Hook> = hooks
+    let defaults: BTreeMap<String, String> = hooks
+        .iter()
+        .map(|h| (h.name.clone(), h.default_c.clone()))
+        .collect();
+    let classes = classify::classify(
+        &read(&format!("{srctree}/security/security.c"))?,
+        &defaults,
+        &bool_hooks,
+        &disabled,
+    )?;
+    // Hooks BPF LSM refuses programs for get no file and no callback, nor do hooks krsi cannot
+    // serve (only the LSM a caller names is asked).
+    let hooks = hooks
         .into_iter()
         .filter(|h| !disabled.contains(&h.name))
-        .map(|h| Hook {
-            sleepable: sleepable.contains(&h.name),
-            ..h
+        .map(|h| {
+            let class = *classes
+                .get(&h.name)
+                .ok_or_else(|| format!("security.c never calls hook `{}`", h.name))?;
+            if h.returns_int == (class == Class::Void) {
+                return Err(format!(
+                    "hook `{}` is {} but security.c calls it as {}",
+                    h.name,
+                    if h.returns_int { "int" } else { "void" },
+                    class.keyword()
+                ));
+            }
+            Ok(Hook {
+                sleepable: sleepable.contains(&h.name),
+                class,
+                ..h
+            })
         })
-        .collect();
+        .collect::<Result<Vec<Hook>>>()?
+        .into_iter()
+        .filter(|h| h.class != Class::IdDispatched)
+        .collect::<Vec<Hook>>();
     let mut list = String::new();
     for h in hooks
         .iter()
@@ -637,8 +683,8 @@ mod tests {
             h.sleepable = set.contains(&h.name);
         }
         let rust = render_rust(&hooks);
-        assert!(rust.contains("file_open: int = 0, sleepable, (file: *mut bindings::file);"));
-        assert!(rust.contains("task_kill: int = 0, atomic, (sig: ffi::c_int);"));
+        assert!(rust.contains("file_open: errno = 0, sleepable, (file: *mut bindings::file);"));
+        assert!(rust.contains("task_kill: errno = 0, atomic, (sig: ffi::c_int);"));
     }
 
     #[test]
@@ -650,6 +696,11 @@ mod tests {
         assert_eq!(hooks[0].default, "()");
         assert!(render_rust(&hooks)
             .contains("    sk_free_security: void = (), atomic, (sk: *mut bindings::sock);\n"));
+        let mut hooks =
+            parse_hook_defs("LSM_HOOK(int, 0, inode_xattr_skipcap, const char *name)").unwrap();
+        hooks[0].class = Class::Bool;
+        assert!(render_rust(&hooks)
+            .contains("    inode_xattr_skipcap: bool = 0, atomic, (name: *const ffi::c_char);\n"));
     }
 
     #[test]

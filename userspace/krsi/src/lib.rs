@@ -6,7 +6,7 @@
 //! let hook = krsi::Hook::open("file_open")?;
 //! let id = hook.attach_pinned("/sys/fs/bpf/deny_secret")?;
 //! for a in hook.list()? {
-//!     println!("{} {} runs={} denied={}", a.id, a.name, a.runs, a.denied);
+//!     println!("{} {} runs={} denied={:?}", a.id, a.name, a.runs, a.denied);
 //! }
 //! hook.detach(id)?;
 //! # Ok(())
@@ -153,13 +153,18 @@ pub struct Attachment {
     pub name: String,
     /// Times it ran on this hook.
     pub runs: u64,
-    /// Times it returned non-zero.
-    pub denied: u64,
+    /// Times it denied (`denied=`, on hooks where an errno denies; `None` on other hooks).
+    pub denied: Option<u64>,
+    /// Times it answered 1 (`true=`, on the hooks whose programs answer 0 or 1, such as
+    /// `inode_xattr_skipcap`, where 1 skips a capability check; `None` on other hooks).
+    pub answered_true: Option<u64>,
     /// Loaded from `SEC("lsm.s/<hook>")`.
     pub sleepable: bool,
 }
 
-/// Parses a hook file's listing: `<id> name=<name> runs=<n> denied=<n> sleepable=<0|1>` per line.
+/// Parses a hook file's listing:
+/// `<id> name=<name> runs=<n> [denied=<n>|true=<n>] sleepable=<0|1>` per line (void hooks have
+/// neither counter).
 pub fn parse_listing(text: &str) -> Result<Vec<Attachment>> {
     text.lines()
         .filter(|l| !l.is_empty())
@@ -171,13 +176,15 @@ fn parse_line(line: &str) -> Result<Attachment> {
     let bad = || Error::Parse(line.to_string());
     let mut words = line.split(' ');
     let id = words.next().and_then(|w| w.parse().ok()).ok_or_else(bad)?;
-    let (mut name, mut runs, mut denied, mut sleepable) = (None, None, None, None);
+    let (mut name, mut runs, mut sleepable) = (None, None, None);
+    let (mut denied, mut answered_true) = (None, None);
     for w in words {
         let (k, v) = w.split_once('=').ok_or_else(bad)?;
         match k {
             "name" => name = Some(v.to_string()),
             "runs" => runs = v.parse().ok(),
-            "denied" => denied = v.parse().ok(),
+            "denied" => denied = Some(v.parse().map_err(|_| bad())?),
+            "true" => answered_true = Some(v.parse().map_err(|_| bad())?),
             "sleepable" => sleepable = matches!(v, "0" | "1").then(|| v == "1"),
             // Fields a later krsi adds are ignored, as documented.
             _ => {}
@@ -187,7 +194,8 @@ fn parse_line(line: &str) -> Result<Attachment> {
         id,
         name: name.ok_or_else(bad)?,
         runs: runs.ok_or_else(bad)?,
-        denied: denied.ok_or_else(bad)?,
+        denied,
+        answered_true,
         sleepable: sleepable.ok_or_else(bad)?,
     })
 }
@@ -290,17 +298,17 @@ impl Hook {
     pub fn attach_fd(&self, prog: BorrowedFd<'_>) -> Result<u32> {
         let op = format!("attaching program fd {} to {}", prog.as_raw_fd(), self.name);
         let file = self.file(true)?;
-        let mut arg = uapi::krsi_attach {
+        let arg = uapi::krsi_attach {
             size: std::mem::size_of::<uapi::krsi_attach>() as u32,
             prog_fd: prog.as_raw_fd(),
             ..Default::default()
         };
-        // SAFETY: KRSI_IOC_ATTACH reads and writes one `krsi_attach`, which `arg` is.
-        let ret = unsafe { libc::ioctl(file.as_raw_fd(), uapi::KRSI_IOC_ATTACH as _, &mut arg) };
-        if ret != 0 {
+        // SAFETY: KRSI_IOC_ATTACH reads one `krsi_attach`, which `arg` is; it returns the id.
+        let ret = unsafe { libc::ioctl(file.as_raw_fd(), uapi::KRSI_IOC_ATTACH as _, &arg) };
+        if ret < 0 {
             return Err(Error::from_io(op, io::Error::last_os_error()));
         }
-        Ok(arg.prog_id)
+        u32::try_from(ret).map_err(|_| Error::Parse(format!("{op}: id {ret}")))
     }
 
     /// Detaches the program with BPF id `id`.
@@ -343,13 +351,19 @@ mod tests {
                 id: 12,
                 name: "deny_open".into(),
                 runs: 7,
-                denied: 2,
+                denied: Some(2),
+                answered_true: None,
                 sleepable: false
             }
         );
         assert_eq!(l[1].name, "-");
         assert!(l[1].sleepable);
         assert!(parse_listing("").unwrap().is_empty());
+        let l =
+            parse_listing("4 name=skip runs=3 true=1 sleepable=0\n5 name=v runs=2 sleepable=0\n")
+                .unwrap();
+        assert_eq!((l[0].denied, l[0].answered_true), (None, Some(1)));
+        assert_eq!((l[1].denied, l[1].answered_true), (None, None));
     }
 
     #[test]
@@ -360,6 +374,7 @@ mod tests {
             "x name=a runs=1 denied=0 sleepable=0",
             "5 name=a runs=1 denied=0",
             "5 name=a runs=z denied=0 sleepable=0",
+            "5 name=a runs=1 denied=x sleepable=0",
             "5 name=a runs=1 denied=0 sleepable=2",
             "5 junk runs=1 denied=0 sleepable=0",
         ] {
@@ -430,9 +445,9 @@ mod tests {
     fn uapi_matches_the_header() {
         assert_eq!(std::mem::size_of::<uapi::krsi_attach>(), 16);
         assert_eq!(std::mem::size_of::<uapi::krsi_detach>(), 16);
-        // _IOWR(0xb7, 1, 16 bytes) and _IOW(0xb7, 2, 16 bytes) from asm-generic/ioctl.h.
-        assert_eq!(uapi::KRSI_IOC_ATTACH, 0xc010_b701);
-        assert_eq!(uapi::KRSI_IOC_DETACH, 0x4010_b702);
+        // _IOW(0xb9, 1, 16 bytes) and _IOW(0xb9, 2, 16 bytes) from asm-generic/ioctl.h.
+        assert_eq!(uapi::KRSI_IOC_ATTACH, 0x4010_b901);
+        assert_eq!(uapi::KRSI_IOC_DETACH, 0x4010_b902);
         assert_eq!(MAX_PROGS, 64);
     }
 }

@@ -75,7 +75,10 @@ struct Entry {
     id: u32,
     name: String,
     runs: u64,
-    denied: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    denied: Option<u64>,
+    #[serde(rename = "true", skip_serializing_if = "Option::is_none")]
+    answered_true: Option<u64>,
     sleepable: bool,
 }
 
@@ -93,6 +96,7 @@ fn list(hook: Option<String>) -> Result<Vec<Entry>> {
                 name: a.name,
                 runs: a.runs,
                 denied: a.denied,
+                answered_true: a.answered_true,
                 sleepable: a.sleepable,
             });
         }
@@ -220,13 +224,18 @@ fn run(cli: Cli) -> Result<()> {
                 print_json(&entries)?;
             } else {
                 for e in &entries {
+                    let counter = match (e.denied, e.answered_true) {
+                        (Some(n), _) => format!(" denied={n}"),
+                        (None, Some(n)) => format!(" true={n}"),
+                        (None, None) => String::new(),
+                    };
                     println!(
-                        "{:<24} {:>6}  {:<16} runs={} denied={}{}",
+                        "{:<24} {:>6}  {:<16} runs={}{}{}",
                         e.hook,
                         e.id,
                         e.name,
                         e.runs,
-                        e.denied,
+                        counter,
                         if e.sleepable { " sleepable" } else { "" }
                     );
                 }

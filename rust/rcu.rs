@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! krsi - RCU: the read side of the hooks and listings, and freeing after a grace period.
+//!
+//! Hooks read a program array under plain RCU, or under RCU Tasks Trace while a chain with a
+//! sleepable program runs (only hooks that BPF allows sleepable programs on). What a change
+//! unpublishes, the old array and any detached attachment, is handed to [`retire`], which frees
+//! it from an RCU callback once no reader can hold it: after an RCU grace period on hooks that
+//! cannot have sleepable programs, after a Tasks Trace one (and an RCU one, should the first not
+//! imply it) on the others. Nobody waits for a grace period: a sleepable program that blocks
+//! delays only the freeing of what it may still be using, not the writer or anyone else.
+
+use core::ptr;
+
+use kernel::alloc::{
+    flags::{GFP_KERNEL, GFP_NOWAIT},
+    KBox, KVec,
+};
+use kernel::bindings;
+use kernel::error::Result;
+
+use crate::progs::{Attachment, ProgArray};
+
+/// An RCU read-side section: RCU Tasks Trace (`TRACE`), which a chain with a sleepable program
+/// runs in, or plain RCU, which every other chain and every listing runs in.
+pub(crate) struct ReadGuard<const TRACE: bool>;
+
+impl<const TRACE: bool> ReadGuard<TRACE> {
+    #[inline(always)]
+    pub(crate) fn lock() -> Self {
+        // SAFETY: both read sides may be entered in any context a hook runs in; the section is
+        // closed in `drop`.
+        unsafe {
+            if TRACE {
+                bindings::krsi_rcu_read_lock_trace();
+            } else {
+                bindings::krsi_rcu_read_lock();
+            }
+        }
+        ReadGuard
+    }
+}
+
+impl<const TRACE: bool> Drop for ReadGuard<TRACE> {
+    #[inline(always)]
+    fn drop(&mut self) {
+        // SAFETY: this guard holds the section opened in `lock`.
+        unsafe {
+            if TRACE {
+                bindings::krsi_rcu_read_unlock_trace();
+            } else {
+                bindings::krsi_rcu_read_unlock();
+            }
+        }
+    }
+}
+
+/// What one change unpublished: freed together after the grace period.
+///
+/// # Invariants
+///
+/// `array` is null or a `KBox<ProgArray>` and each of `atts` a `KBox<Attachment>`, all no longer
+/// reachable from a published array once the value is handed to [`retire`]; they are owned by
+/// this value and freed when it is dropped.
+#[repr(C)]
+pub(crate) struct Retired {
+    head: bindings::callback_head,
+    /// Wait for RCU Tasks Trace (and RCU), not only RCU.
+    trace: bool,
+    array: *mut ProgArray,
+    atts: KVec<*mut Attachment>,
+}
+
+impl Retired {
+    /// Allocates room for what a change will unpublish, before it publishes anything, so that the
+    /// change cannot fail after it is visible. `trace`: the hook may run sleepable programs.
+    pub(crate) fn new(trace: bool, atts: usize) -> Result<KBox<Self>> {
+        Ok(KBox::new(
+            Retired {
+                // SAFETY: all zero is the initial state of a callback head.
+                head: unsafe { core::mem::zeroed() },
+                trace,
+                array: ptr::null_mut(),
+                atts: KVec::with_capacity(atts, GFP_KERNEL)?,
+            },
+            GFP_KERNEL,
+        )?)
+    }
+
+    /// Records the array a change replaced (null for none).
+    pub(crate) fn set_array(&mut self, array: *mut ProgArray) {
+        self.array = array;
+    }
+
+    /// Records an attachment a change removed; room for it was allocated by [`Retired::new`].
+    pub(crate) fn push(&mut self, att: *mut Attachment) {
+        // Within the capacity reserved in `new`, `push` does not allocate and cannot fail; were
+        // it exceeded (a caller bug), leaking the attachment is the safe answer.
+        if self.atts.len() < self.atts.capacity() {
+            let _ = self.atts.push(att, GFP_NOWAIT);
+        }
+    }
+}
+
+impl Drop for Retired {
+    fn drop(&mut self) {
+        if !self.array.is_null() {
+            // SAFETY: by the type invariant `array` is an unreachable `KBox<ProgArray>` we own.
+            drop(unsafe { KBox::from_raw(self.array) });
+        }
+        for &att in self.atts.iter() {
+            // SAFETY: by the type invariant each is an unreachable `KBox<Attachment>` we own;
+            // dropping it puts its program reference.
+            drop(unsafe { KBox::from_raw(att) });
+        }
+    }
+}
+
+/// Frees `retired` once no hook or listing can still be using what it holds.
+pub(crate) fn retire(retired: KBox<Retired>) {
+    let trace = retired.trace;
+    let raw = KBox::into_raw(retired);
+    // SAFETY: `raw` is a live `Retired` whose head is not queued; the callback takes it back.
+    unsafe {
+        let head = &raw mut (*raw).head;
+        if trace {
+            bindings::call_rcu_tasks_trace(head, Some(after_trace_gp));
+        } else {
+            bindings::call_rcu(head, Some(free_retired));
+        }
+    }
+}
+
+/// The RCU Tasks Trace callback: frees, or waits for an RCU grace period first where the kernel
+/// does not promise that a Tasks Trace grace period implies one (as BPF does for its links).
+///
+/// # Safety
+///
+/// Called by RCU only, with the head queued by [`retire`].
+unsafe extern "C" fn after_trace_gp(head: *mut bindings::callback_head) {
+    // SAFETY: RCU callbacks may queue RCU callbacks; `head` is queued no longer.
+    unsafe {
+        if bindings::krsi_rcu_trace_implies_rcu_gp() {
+            free_retired(head);
+        } else {
+            bindings::call_rcu(head, Some(free_retired));
+        }
+    }
+}
+
+/// Frees a [`Retired`] after its grace period.
+///
+/// # Safety
+///
+/// Called by RCU only, with the head of a `Retired` queued by [`retire`].
+unsafe extern "C" fn free_retired(head: *mut bindings::callback_head) {
+    // SAFETY: `head` is the first field of a `#[repr(C)]` `Retired` made by `KBox::into_raw` in
+    // `retire`, and RCU calls this once.
+    drop(unsafe { KBox::from_raw(head.cast::<Retired>()) });
+}

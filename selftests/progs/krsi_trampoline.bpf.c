@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * krsi - BPF LSM programs that check what krsi promises as the BPF trampoline does
+ *
+ * Each records what it sees only for the task group the test names in
+ * cfg.tgid, so that the rest of the guest is not disturbed.
+ */
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+
+char _license[] SEC("license") = "GPL";
+
+#define MAX_SLOTS 8
+#define PREEMPT_MASK 0xff
+
+struct cfg {
+	__u32 tgid;		/* the test's process */
+	__u32 pad;
+	__u64 uaddr;		/* user address the blocking program reads */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct cfg);
+} cfg_map SEC(".maps");
+
+/* What one program saw through bpf_get_func_arg_cnt/_arg/_ret. */
+struct seen {
+	__u64 hits;
+	__u64 cnt;
+	__u64 args[MAX_SLOTS];
+	__s64 arg_err[MAX_SLOTS];
+	__u64 ret;
+	__s64 ret_err;
+	__u64 ret_slot;		/* the result slot, read from the context */
+	__u64 arg0;		/* the first argument slot, read from the context */
+	__u64 preempt;		/* preempt_count() & PREEMPT_MASK */
+	__u64 migration_disabled;
+};
+
+enum { SEEN_FILE_OPEN, SEEN_MPROTECT, SEEN_PRCTL, SEEN_SETXATTR, SEEN_PEERSEC,
+       SEEN_WRITER, SEEN_READER, SEEN_CPU, SEEN_MAX };
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SEEN_MAX);
+	__type(key, __u32);
+	__type(value, struct seen);
+} seen_map SEC(".maps");
+
+extern struct pcpu_hot pcpu_hot __ksym;
+
+static __always_inline struct cfg *cfg(void)
+{
+	__u32 key = 0;
+
+	return bpf_map_lookup_elem(&cfg_map, &key);
+}
+
+static __always_inline bool mine(void)
+{
+	struct cfg *c = cfg();
+
+	return c && c->tgid == bpf_get_current_pid_tgid() >> 32;
+}
+
+static __always_inline struct seen *slot(__u32 which)
+{
+	return bpf_map_lookup_elem(&seen_map, &which);
+}
+
+static __always_inline int record_args(void *ctx, __u32 which)
+{
+	struct seen *s;
+	__u64 v;
+	int i;
+
+	if (!mine())
+		return 0;
+	s = slot(which);
+	if (!s)
+		return 0;
+	s->cnt = bpf_get_func_arg_cnt(ctx);
+	for (i = 0; i < MAX_SLOTS; i++) {
+		v = 0;
+		s->arg_err[i] = bpf_get_func_arg(ctx, i, &v);
+		s->args[i] = v;
+	}
+	v = 0;
+	s->ret_err = bpf_get_func_ret(ctx, &v);
+	s->ret = v;
+	s->hits++;
+	return 0;
+}
+
+SEC("lsm/file_open")
+int args_file_open(unsigned long long *ctx)
+{
+	return record_args(ctx, SEEN_FILE_OPEN);
+}
+
+SEC("lsm/file_mprotect")
+int args_mprotect(unsigned long long *ctx)
+{
+	return record_args(ctx, SEEN_MPROTECT);
+}
+
+SEC("lsm/task_prctl")
+int args_prctl(unsigned long long *ctx)
+{
+	return record_args(ctx, SEEN_PRCTL);
+}
+
+SEC("lsm/inode_setxattr")
+int args_setxattr(unsigned long long *ctx)
+{
+	return record_args(ctx, SEEN_SETXATTR);
+}
+
+/* Two sockptr_t arguments by value: two slots each, as the trampoline counts them. */
+SEC("lsm/socket_getpeersec_stream")
+int args_peersec(unsigned long long *ctx)
+{
+	return record_args(ctx, SEEN_PEERSEC);
+}
+
+/*
+ * Context writes: the verifier lets an LSM program store into its context.
+ * This one overwrites its argument and the result slot, then allows.
+ */
+SEC("lsm/file_open")
+int ctx_writer(unsigned long long *ctx)
+{
+	struct seen *s;
+
+	if (!mine())
+		return 0;
+	s = slot(SEEN_WRITER);
+	if (s)
+		s->hits++;
+	ctx[0] = 0x4b525349;
+	ctx[1] = 77;
+	return 0;
+}
+
+/* Runs after ctx_writer: records the slots it is handed. */
+SEC("lsm/file_open")
+int ctx_reader(unsigned long long *ctx)
+{
+	struct seen *s;
+	__u64 v = 0;
+
+	if (!mine())
+		return 0;
+	s = slot(SEEN_READER);
+	if (!s)
+		return 0;
+	s->arg0 = ctx[0];
+	s->ret_slot = ctx[1];
+	s->ret_err = bpf_get_func_ret(ctx, &v);
+	s->ret = v;
+	s->hits++;
+	return 0;
+}
+
+/* What a chain may assume about its CPU: migration off, preemption as the caller left it. */
+SEC("lsm/file_open")
+int cpu_state(unsigned long long *ctx)
+{
+	struct pcpu_hot *hot = bpf_this_cpu_ptr(&pcpu_hot);
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct seen *s;
+
+	if (!mine())
+		return 0;
+	s = slot(SEEN_CPU);
+	if (!s)
+		return 0;
+	s->preempt = hot->preempt_count & PREEMPT_MASK;
+	s->migration_disabled = task->migration_disabled;
+	s->hits++;
+	return 0;
+}
+
+/* Whether the dentry's name is "krsi-block". */
+static __always_inline bool is_block(struct file *file)
+{
+	const char want[] = "krsi-block";
+	char buf[16] = {};
+	int i;
+
+	bpf_probe_read_kernel_str(buf, sizeof(buf), BPF_CORE_READ(file, f_path.dentry, d_name.name));
+	for (i = 0; i < (int)sizeof(want); i++)
+		if (buf[i] != want[i])
+			return false;
+	return true;
+}
+
+/*
+ * A sleepable program that blocks for as long as the test likes: it reads
+ * user memory that a userfaultfd of the test leaves missing.
+ */
+SEC("lsm.s/file_open")
+int BPF_PROG(block_open, struct file *file)
+{
+	struct cfg *c;
+	__u64 v;
+
+	if (!is_block(file))
+		return 0;
+	c = cfg();
+	if (c)
+		bpf_copy_from_user(&v, sizeof(v), (void *)c->uaddr);
+	return 0;
+}
+
+/* Answers 1 (skip the capability check) for the xattr "security.krsi". */
+SEC("lsm/inode_xattr_skipcap")
+int BPF_PROG(skipcap, const char *name)
+{
+	const char want[] = "security.krsi";
+	char buf[16] = {};
+	/* A stack slot the verifier tracks as the constant 0 or 1 on each path. */
+	volatile long ret = 0;
+	bool match = true;
+	int i;
+
+	bpf_probe_read_kernel_str(buf, sizeof(buf), name);
+	for (i = 0; i < (int)sizeof(want); i++)
+		if (buf[i] != want[i])
+			match = false;
+	if (match)
+		ret = 1;
+	return (int)ret;
+}
+
+/* For a hook only the first LSM is asked. */
+SEC("lsm/xfrm_state_pol_flow_match")
+int BPF_PROG(flow_match, struct xfrm_state *x, struct xfrm_policy *xp,
+	     const struct flowi_common *flic)
+{
+	return 1;
+}
