@@ -3,7 +3,7 @@
 //! krsi - the control ABI: writes and ioctls on hook files, privilege, and the listing.
 
 use core::fmt::Write as _;
-use core::mem::size_of;
+use core::mem::{size_of, size_of_val};
 
 use kernel::alloc::{flags::GFP_KERNEL, KVec};
 use kernel::error::{code::*, Result};
@@ -119,19 +119,15 @@ unsafe impl FromBytes for UserArg<bindings::krsi_detach> {}
 const _: () = assert!(size_of::<bindings::krsi_attach>() == 16);
 const _: () = assert!(size_of::<bindings::krsi_detach>() == 16);
 
-/// Reads the uapi struct at user address `arg` and checks its `size` field.
-fn read_arg<T>(arg: usize, size: impl Fn(&T) -> u32) -> Result<T>
+/// Reads the uapi struct at user address `arg`.
+fn read_arg<T>(arg: usize) -> Result<T>
 where
     UserArg<T>: FromBytes,
 {
-    let value = UserSlice::new(arg, size_of::<T>())
+    Ok(UserSlice::new(arg, size_of::<T>())
         .reader()
         .read::<UserArg<T>>()?
-        .0;
-    if size(&value) as usize != size_of::<T>() {
-        return Err(EINVAL);
-    }
-    Ok(value)
+        .0)
 }
 
 const IOC_ATTACH: u32 = kernel::ioctl::_IOW::<bindings::krsi_attach>(bindings::KRSI_IOC_MAGIC, 1);
@@ -158,16 +154,16 @@ pub(crate) unsafe fn ioctl(file: *mut bindings::file, cmd: u32, arg: usize) -> R
     }
     let hook = hook_of(file)?;
     if cmd == IOC_ATTACH {
-        let req: bindings::krsi_attach = read_arg(arg, |r: &bindings::krsi_attach| r.size)?;
-        if req.flags != 0 || req.reserved != 0 {
+        let req: bindings::krsi_attach = read_arg(arg)?;
+        if req.size as usize != size_of_val(&req) || req.flags != 0 || req.reserved != 0 {
             return Err(EINVAL);
         }
         let id = progs::attach(hook, ProgRef::from_fd(req.prog_fd)?)?;
         // Program ids are below `INT_MAX` (the BPF id allocator's limit).
         Ok(id as ffi::c_long)
     } else {
-        let req: bindings::krsi_detach = read_arg(arg, |r: &bindings::krsi_detach| r.size)?;
-        if req.flags != 0 || req.reserved != 0 {
+        let req: bindings::krsi_detach = read_arg(arg)?;
+        if req.size as usize != size_of_val(&req) || req.flags != 0 || req.reserved != 0 {
             return Err(EINVAL);
         }
         progs::detach(hook, req.prog_id)?;

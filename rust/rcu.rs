@@ -118,6 +118,10 @@ impl Drop for Retired {
 
 /// Frees `retired` once no hook or listing can still be using what it holds.
 pub(crate) fn retire(retired: KBox<Retired>) {
+    if retired.array.is_null() && retired.atts.is_empty() {
+        // A first attach unpublished nothing: no reader to wait for.
+        return;
+    }
     let trace = retired.trace;
     let raw = KBox::into_raw(retired);
     // SAFETY: `raw` is a live `Retired` whose head is not queued; the callback takes it back.
