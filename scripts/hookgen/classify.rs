@@ -61,20 +61,21 @@ fn matching(s: &str, open: char, close: char) -> usize {
     s.len()
 }
 
-/// The C statement `s` starts with (after white space): a `{...}` block, an `if (...)` with its
-/// statement, or everything up to the first `;`.
-fn statement(s: &str) -> &str {
-    let t = s.trim_start();
-    let end = if t.starts_with('{') {
+/// The length of the C statement `s` starts with (white space included): a `{...}` block, an
+/// `if (...)` with its statement, or everything up to the first `;`.
+fn statement_len(s: &str) -> usize {
+    let lead = s.len() - s.trim_start().len();
+    let t = &s[lead..];
+    let len = if t.starts_with('{') {
         matching(t, '{', '}')
     } else if t.starts_with("if") && t[2..].trim_start().starts_with('(') {
         let cond = t.find('(').unwrap_or(0);
         let after = cond + matching(&t[cond..], '(', ')');
-        after + statement(&t[after..]).len() + (t[after..].len() - t[after..].trim_start().len())
+        after + statement_len(&t[after..])
     } else {
         t.find(';').map_or(t.len(), |i| i + 1)
     };
-    &t[..end.min(t.len())]
+    lead + len
 }
 
 /// Classifies the loop body of `lsm_for_each_hook(scall, NAME)` for hook `name` whose default
@@ -100,6 +101,25 @@ fn classify_loop(name: &str, default: &str, body: &str) -> Result<Class> {
     ))
 }
 
+/// The call sites of `prefix` (`call_int_hook(` and the like) in `src`: the hook name that
+/// follows each, and the text after the name. The macros' own definitions (`HOOK`, `NAME`) and
+/// the hooks of `skip` are left out.
+fn sites<'a>(
+    src: &'a str,
+    prefix: &'a str,
+    skip: &'a BTreeSet<String>,
+) -> impl Iterator<Item = (String, &'a str)> + 'a {
+    src.match_indices(prefix).filter_map(move |(i, _)| {
+        let rest = src[i + prefix.len()..].trim_start();
+        let len = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len());
+        let name = &rest[..len];
+        (name != "HOOK" && name != "NAME" && !skip.contains(name))
+            .then(|| (name.to_string(), &rest[len..]))
+    })
+}
+
 /// Reads security.c and returns the class of every hook it calls, by name, except the hooks of
 /// `skip` (those BPF LSM refuses programs for). `defaults` maps each hook to the C text of its
 /// default value; `bool_hooks` is `bool_lsm_hooks`.
@@ -120,19 +140,7 @@ pub(crate) fn classify(
             _ => Ok(()),
         }
     };
-    let ident_after = |s: &str| -> String {
-        s.trim_start()
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-            .collect()
-    };
-    let mut rest = security_c;
-    while let Some(i) = rest.find("call_int_hook(") {
-        rest = &rest[i + "call_int_hook(".len()..];
-        let name = ident_after(rest);
-        if name == "HOOK" {
-            continue; // the macro's own definition
-        }
+    for (name, _) in sites(security_c, "call_int_hook(", &BTreeSet::new()) {
         let class = if bool_hooks.contains(&name) {
             Class::Bool
         } else {
@@ -140,25 +148,16 @@ pub(crate) fn classify(
         };
         add(&name, class)?;
     }
-    let mut rest = security_c;
-    while let Some(i) = rest.find("call_void_hook(") {
-        rest = &rest[i + "call_void_hook(".len()..];
-        let name = ident_after(rest);
-        if name == "HOOK" {
-            continue;
-        }
+    for (name, _) in sites(security_c, "call_void_hook(", &BTreeSet::new()) {
         add(&name, Class::Void)?;
     }
-    let mut rest = security_c;
-    while let Some(i) = rest.find("lsm_for_each_hook(scall, ") {
-        rest = &rest[i + "lsm_for_each_hook(scall, ".len()..];
-        let name = ident_after(rest);
-        if name == "NAME" || skip.contains(&name) {
-            continue;
-        }
+    for (name, rest) in sites(security_c, "lsm_for_each_hook(scall, ", skip) {
         let after = rest.find(')').map_or("", |j| &rest[j + 1..]);
         let default = defaults.get(&name).map_or("", String::as_str);
-        add(&name, classify_loop(&name, default, statement(after))?)?;
+        add(
+            &name,
+            classify_loop(&name, default, &after[..statement_len(after)])?,
+        )?;
     }
     Ok(classes)
 }
