@@ -12,11 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <linux/krsi.h>
 
 #define HOOK_DIR "/sys/kernel/security/bpf/"
 #define PIN_DIR "/sys/fs/bpf/"
@@ -118,6 +120,38 @@ static inline int pin_attach(const char *hook, struct prog *p, const char *name)
 	if (bpf_obj_pin(p->fd, pin))
 		return errno;
 	return attach_path(hook, pin);
+}
+
+/* Attaches the program of @prog_fd to @hook with KRSI_IOC_ATTACH; returns its id, or 0 and errno. */
+static inline __u32 attach_fd(const char *hook, int prog_fd)
+{
+	struct krsi_attach att = { .size = sizeof(att), .prog_fd = prog_fd };
+	char path[256];
+	int fd, ret;
+
+	snprintf(path, sizeof(path), HOOK_DIR "%s", hook);
+	fd = open(path, O_RDWR);
+	if (fd < 0)
+		return 0;
+	ret = ioctl(fd, KRSI_IOC_ATTACH, &att);
+	close(fd);
+	return ret > 0 ? ret : 0;
+}
+
+/* Detaches program @id from @hook with KRSI_IOC_DETACH; returns 0 or errno. */
+static inline int detach_ioctl(const char *hook, __u32 id)
+{
+	struct krsi_detach det = { .size = sizeof(det), .prog_id = id };
+	char path[256];
+	int fd, ret;
+
+	snprintf(path, sizeof(path), HOOK_DIR "%s", hook);
+	fd = open(path, O_RDWR);
+	if (fd < 0)
+		return errno;
+	ret = ioctl(fd, KRSI_IOC_DETACH, &det) ? errno : 0;
+	close(fd);
+	return ret;
 }
 
 /* Reads a whole file into @buf; returns its length or -1. */

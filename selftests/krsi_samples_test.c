@@ -35,37 +35,13 @@ static struct bpf_object *load_attach(const char *obj_name, const char *prog,
 {
 	char path[256];
 	struct bpf_object *obj;
-	struct krsi_attach att = { .size = sizeof(att) };
-	int fd, ret;
 
 	snprintf(path, sizeof(path), SAMPLES "%s", obj_name);
 	obj = bpf_object__open_file(path, NULL);
 	if (!obj || bpf_object__load(obj))
 		return NULL;
-	att.prog_fd = bpf_program__fd(bpf_object__find_program_by_name(obj, prog));
-	snprintf(path, sizeof(path), HOOK_DIR "%s", hook);
-	fd = open(path, O_RDWR);
-	ret = fd < 0 ? -1 : ioctl(fd, KRSI_IOC_ATTACH, &att);
-	if (ret <= 0)
-		return NULL;
-	close(fd);
-	*id = ret;
-	return obj;
-}
-
-static int detach_ioctl(const char *hook, __u32 id)
-{
-	struct krsi_detach det = { .size = sizeof(det), .prog_id = id };
-	char path[256];
-	int fd, ret;
-
-	snprintf(path, sizeof(path), HOOK_DIR "%s", hook);
-	fd = open(path, O_RDWR);
-	if (fd < 0)
-		return errno;
-	ret = ioctl(fd, KRSI_IOC_DETACH, &det) ? errno : 0;
-	close(fd);
-	return ret;
+	*id = attach_fd(hook, bpf_program__fd(bpf_object__find_program_by_name(obj, prog)));
+	return *id ? obj : NULL;
 }
 
 /* mmap()s an anonymous page with @prot; returns 0 or errno. */

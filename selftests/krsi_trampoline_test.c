@@ -35,34 +35,11 @@
 
 #include "kselftest_harness.h"
 #include "common.h"
+#include "progs/krsi_trampoline.h"
 
 #define OBJ "/krsi/selftests/krsi_trampoline.bpf.o"
 #define HOOK_LIST "/krsi/hooks.list"
 #define COMPAT32 "/krsi/selftests/krsi_compat32"
-#define MAX_SLOTS 8
-
-/* Mirrors struct cfg and struct seen of progs/krsi_trampoline.bpf.c. */
-struct cfg {
-	__u32 tgid;
-	__u32 pad;
-	__u64 uaddr;
-};
-
-struct seen {
-	__u64 hits;
-	__u64 cnt;
-	__u64 args[MAX_SLOTS];
-	__s64 arg_err[MAX_SLOTS];
-	__u64 ret;
-	__s64 ret_err;
-	__u64 ret_slot;
-	__u64 arg0;
-	__u64 preempt;
-	__u64 migration_disabled;
-};
-
-enum { SEEN_FILE_OPEN, SEEN_MPROTECT, SEEN_PRCTL, SEEN_SETXATTR, SEEN_PEERSEC,
-       SEEN_WRITER, SEEN_READER, SEEN_CPU, SEEN_MAX };
 
 static const char *const used_hooks[] = {
 	"file_open", "file_mprotect", "task_prctl", "inode_setxattr",
@@ -111,22 +88,6 @@ static __u32 fd_id(int fd)
 	if (bpf_obj_get_info_by_fd(fd, &info, &len))
 		return 0;
 	return info.id;
-}
-
-/* Attaches program @name by descriptor; returns its id (0 on failure, errno set). */
-static __u32 attach_fd(const char *hook, int fd)
-{
-	struct krsi_attach att = { .size = sizeof(att), .prog_fd = fd };
-	char path[256];
-	int hfd, ret;
-
-	snprintf(path, sizeof(path), HOOK_DIR "%s", hook);
-	hfd = open(path, O_RDWR);
-	if (hfd < 0)
-		return 0;
-	ret = ioctl(hfd, KRSI_IOC_ATTACH, &att);
-	close(hfd);
-	return ret > 0 ? ret : 0;
 }
 
 static __u32 attach_prog(struct objs *o, const char *hook, const char *name)

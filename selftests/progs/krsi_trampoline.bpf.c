@@ -13,14 +13,9 @@
 
 char _license[] SEC("license") = "GPL";
 
-#define MAX_SLOTS 8
-#define PREEMPT_MASK 0xff
+#include "krsi_trampoline.h"
 
-struct cfg {
-	__u32 tgid;		/* the test's process */
-	__u32 pad;
-	__u64 uaddr;		/* user address the blocking program reads */
-};
+#define PREEMPT_MASK 0xff
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -28,23 +23,6 @@ struct {
 	__type(key, __u32);
 	__type(value, struct cfg);
 } cfg_map SEC(".maps");
-
-/* What one program saw through bpf_get_func_arg_cnt/_arg/_ret. */
-struct seen {
-	__u64 hits;
-	__u64 cnt;
-	__u64 args[MAX_SLOTS];
-	__s64 arg_err[MAX_SLOTS];
-	__u64 ret;
-	__s64 ret_err;
-	__u64 ret_slot;		/* the result slot, read from the context */
-	__u64 arg0;		/* the first argument slot, read from the context */
-	__u64 preempt;		/* preempt_count() & PREEMPT_MASK */
-	__u64 migration_disabled;
-};
-
-enum { SEEN_FILE_OPEN, SEEN_MPROTECT, SEEN_PRCTL, SEEN_SETXATTR, SEEN_PEERSEC,
-       SEEN_WRITER, SEEN_READER, SEEN_CPU, SEEN_MAX };
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -69,8 +47,11 @@ static __always_inline bool mine(void)
 	return c && c->tgid == bpf_get_current_pid_tgid() >> 32;
 }
 
-static __always_inline struct seen *slot(__u32 which)
+/* The seen_map entry @which, if the running task is the test's. */
+static __always_inline struct seen *my_slot(__u32 which)
 {
+	if (!mine())
+		return NULL;
 	return bpf_map_lookup_elem(&seen_map, &which);
 }
 
@@ -80,9 +61,7 @@ static __always_inline int record_args(void *ctx, __u32 which)
 	__u64 v;
 	int i;
 
-	if (!mine())
-		return 0;
-	s = slot(which);
+	s = my_slot(which);
 	if (!s)
 		return 0;
 	s->cnt = bpf_get_func_arg_cnt(ctx);
@@ -138,11 +117,10 @@ int ctx_writer(unsigned long long *ctx)
 {
 	struct seen *s;
 
-	if (!mine())
+	s = my_slot(SEEN_WRITER);
+	if (!s)
 		return 0;
-	s = slot(SEEN_WRITER);
-	if (s)
-		s->hits++;
+	s->hits++;
 	ctx[0] = 0x4b525349;
 	ctx[1] = 77;
 	return 0;
@@ -155,9 +133,7 @@ int ctx_reader(unsigned long long *ctx)
 	struct seen *s;
 	__u64 v = 0;
 
-	if (!mine())
-		return 0;
-	s = slot(SEEN_READER);
+	s = my_slot(SEEN_READER);
 	if (!s)
 		return 0;
 	s->arg0 = ctx[0];
@@ -176,9 +152,7 @@ int cpu_state(unsigned long long *ctx)
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct seen *s;
 
-	if (!mine())
-		return 0;
-	s = slot(SEEN_CPU);
+	s = my_slot(SEEN_CPU);
 	if (!s)
 		return 0;
 	s->preempt = hot->preempt_count & PREEMPT_MASK;
