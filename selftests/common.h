@@ -122,19 +122,29 @@ static inline int pin_attach(const char *hook, struct prog *p, const char *name)
 	return attach_path(hook, pin);
 }
 
-/* Attaches the program of @prog_fd to @hook with KRSI_IOC_ATTACH; returns its id, or 0 and errno. */
-static inline __u32 attach_fd(const char *hook, int prog_fd)
+/* Issues ioctl @cmd on the file of @hook opened for writing; returns what it returns, errno kept. */
+static inline int hook_ioctl(const char *hook, unsigned long cmd, void *arg)
 {
-	struct krsi_attach att = { .size = sizeof(att), .prog_fd = prog_fd };
 	char path[256];
-	int fd, ret;
+	int fd, ret, err;
 
 	snprintf(path, sizeof(path), HOOK_DIR "%s", hook);
 	fd = open(path, O_RDWR);
 	if (fd < 0)
-		return 0;
-	ret = ioctl(fd, KRSI_IOC_ATTACH, &att);
+		return -1;
+	ret = ioctl(fd, cmd, arg);
+	err = errno;
 	close(fd);
+	errno = err;
+	return ret;
+}
+
+/* Attaches the program of @prog_fd to @hook with KRSI_IOC_ATTACH; returns its id, or 0 and errno. */
+static inline __u32 attach_fd(const char *hook, int prog_fd)
+{
+	struct krsi_attach att = { .size = sizeof(att), .prog_fd = prog_fd };
+	int ret = hook_ioctl(hook, KRSI_IOC_ATTACH, &att);
+
 	return ret > 0 ? ret : 0;
 }
 
@@ -142,16 +152,8 @@ static inline __u32 attach_fd(const char *hook, int prog_fd)
 static inline int detach_ioctl(const char *hook, __u32 id)
 {
 	struct krsi_detach det = { .size = sizeof(det), .prog_id = id };
-	char path[256];
-	int fd, ret;
 
-	snprintf(path, sizeof(path), HOOK_DIR "%s", hook);
-	fd = open(path, O_RDWR);
-	if (fd < 0)
-		return errno;
-	ret = ioctl(fd, KRSI_IOC_DETACH, &det) ? errno : 0;
-	close(fd);
-	return ret;
+	return hook_ioctl(hook, KRSI_IOC_DETACH, &det) ? errno : 0;
 }
 
 /* Reads a whole file into @buf; returns its length or -1. */

@@ -77,36 +77,20 @@ static __always_inline int record_args(void *ctx, __u32 which)
 	return 0;
 }
 
-SEC("lsm/file_open")
-int args_file_open(unsigned long long *ctx)
-{
-	return record_args(ctx, SEEN_FILE_OPEN);
-}
+/* A program on @hook that records what it sees in seen_map[@which]. */
+#define RECORD_ARGS(name, hook, which)				\
+	SEC("lsm/" #hook)					\
+	int name(unsigned long long *ctx)			\
+	{							\
+		return record_args(ctx, which);			\
+	}
 
-SEC("lsm/file_mprotect")
-int args_mprotect(unsigned long long *ctx)
-{
-	return record_args(ctx, SEEN_MPROTECT);
-}
-
-SEC("lsm/task_prctl")
-int args_prctl(unsigned long long *ctx)
-{
-	return record_args(ctx, SEEN_PRCTL);
-}
-
-SEC("lsm/inode_setxattr")
-int args_setxattr(unsigned long long *ctx)
-{
-	return record_args(ctx, SEEN_SETXATTR);
-}
-
+RECORD_ARGS(args_file_open, file_open, SEEN_FILE_OPEN)
+RECORD_ARGS(args_mprotect, file_mprotect, SEEN_MPROTECT)
+RECORD_ARGS(args_prctl, task_prctl, SEEN_PRCTL)
+RECORD_ARGS(args_setxattr, inode_setxattr, SEEN_SETXATTR)
 /* Two sockptr_t arguments by value: two slots each, as the trampoline counts them. */
-SEC("lsm/socket_getpeersec_stream")
-int args_peersec(unsigned long long *ctx)
-{
-	return record_args(ctx, SEEN_PEERSEC);
-}
+RECORD_ARGS(args_peersec, socket_getpeersec_stream, SEEN_PEERSEC)
 
 /*
  * Context writes: the verifier lets an LSM program store into its context.
