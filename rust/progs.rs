@@ -397,6 +397,17 @@ fn validate(hook: HookId, prog: &bindings::bpf_prog) -> Result {
     {
         return Err(EINVAL);
     }
+    // SAFETY: a valid program has a valid `aux`.
+    let func = unsafe { (*prog.aux).attach_func_name };
+    if func.is_null() {
+        return Err(EINVAL);
+    }
+    // SAFETY: `attach_func_name` is a NUL-terminated BTF name that lives as long as the program.
+    let func = unsafe { kernel::str::CStr::from_char_ptr(func) };
+    match func.as_bytes().strip_prefix(b"bpf_lsm_") {
+        Some(name) if name == hook.name().as_bytes() => {}
+        _ => return Err(EINVAL),
+    }
     // The hook path runs a hook that BPF does not allow sleepable programs on under plain RCU
     // with migration disabled: a sleepable program must never get there, whatever the hook table
     // says (the verifier refuses such a program at load; this does not rely on it).
@@ -410,17 +421,7 @@ fn validate(hook: HookId, prog: &bindings::bpf_prog) -> Result {
             -(bindings::EOPNOTSUPP as ffi::c_int),
         ));
     }
-    // SAFETY: a valid program has a valid `aux`.
-    let func = unsafe { (*prog.aux).attach_func_name };
-    if func.is_null() {
-        return Err(EINVAL);
-    }
-    // SAFETY: `attach_func_name` is a NUL-terminated BTF name that lives as long as the program.
-    let func = unsafe { kernel::str::CStr::from_char_ptr(func) };
-    match func.as_bytes().strip_prefix(b"bpf_lsm_") {
-        Some(name) if name == hook.name().as_bytes() => Ok(()),
-        _ => Err(EINVAL),
-    }
+    Ok(())
 }
 
 /// A program reference taken from a pin or a file descriptor; put on drop unless attached.
