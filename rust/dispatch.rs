@@ -14,7 +14,9 @@
 //! verifier lets an LSM program store into its context, as it does for the trampoline, which
 //! hands every program the same context: a later program sees arguments an earlier one changed,
 //! and on an int hook the result slot holds the previous program's result, 0, since the chain
-//! stopped otherwise. krsi does the same: it stores 0 there after each program of an int hook.
+//! stopped otherwise. krsi does the same: it stores 0 there after each program of an int hook,
+//! when the array holds a program that the verifier let access the slot (only such a program can
+//! have written it); other chains, nearly all, run a loop without the store.
 
 use core::mem::size_of;
 use core::ptr;
@@ -98,42 +100,66 @@ fn run_atomic(progs: &ProgArray, frame: &mut [u64], stop: bool) -> ffi::c_int {
         (*task).bpf_ctx = &raw mut run_ctx.run_ctx;
         (task, saved)
     };
-    let mut result = 0;
-    for att in progs.iter() {
-        // SAFETY: the section set up above and the caller's RCU section are what `enter` sets
-        // up for a non-sleepable program (the caller's promise), and statistics are off.
-        let ret = unsafe { att.run_entered(frame) };
-        if judge(att, ret, stop) {
-            result = ret as ffi::c_int;
-            break;
+    // SAFETY: the section set up above and the caller's RCU section are what `enter` sets up for
+    // a non-sleepable program (the caller's promise), and statistics are off.
+    let result = unsafe {
+        if stop && progs.resets() {
+            chain_entered::<true>(progs, frame, stop)
+        } else {
+            chain_entered::<false>(progs, frame, stop)
         }
-        next_result(frame, stop);
-    }
+    };
     // SAFETY: restores what was saved above, before the section closes.
     unsafe { (*task).bpf_ctx = saved };
     unpin_cpu();
     result
 }
 
+/// The loop of [`run_atomic`]; `RESET` stores 0 into the result slot after each program.
+///
+/// # Safety
+///
+/// As for [`Attachment::run_entered`].
+#[inline(always)]
+unsafe fn chain_entered<const RESET: bool>(
+    progs: &ProgArray,
+    frame: &mut [u64],
+    stop: bool,
+) -> ffi::c_int {
+    for att in progs.iter() {
+        // SAFETY: the caller's promise.
+        let ret = unsafe { att.run_entered(frame) };
+        if judge(att, ret, stop) {
+            return ret as ffi::c_int;
+        }
+        next_result::<RESET>(frame);
+    }
+    0
+}
+
 /// Runs `progs` on `frame` through the enter/exit functions program by program, as the BPF
-/// trampoline does; returns the first non-zero result (if `stop`) or 0.
+/// trampoline does; returns the first non-zero result (if `stop`) or 0. Not the fast path: the
+/// result slot is reset whenever the chain may need it.
 fn run_each(progs: &ProgArray, frame: &mut [u64], stop: bool) -> ffi::c_int {
+    let reset = stop && progs.resets();
     for att in progs.iter() {
         let ret = att.run(frame);
         if judge(att, ret, stop) {
             return ret as ffi::c_int;
         }
-        next_result(frame, stop);
+        if reset {
+            next_result::<true>(frame);
+        }
     }
     0
 }
 
-/// After a program of an int hook (`stop`) returned 0, puts that result into the frame's result
-/// slot for the next program, as the trampoline stores each program's result: a program may have
-/// written the slot.
+/// After a program of an int hook returned 0, puts that result into the frame's result slot for
+/// the next program (if `RESET`), as the trampoline stores each program's result: a program that
+/// may access the slot may have written it.
 #[inline(always)]
-fn next_result(frame: &mut [u64], stop: bool) {
-    if stop {
+fn next_result<const RESET: bool>(frame: &mut [u64]) {
+    if RESET {
         if let Some(slot) = frame.last_mut() {
             *slot = 0;
         }

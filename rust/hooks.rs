@@ -117,6 +117,13 @@ macro_rules! define_hooks {
                 }
             }
 
+            /// The number of u64 context slots the hook's arguments take; the result slot follows.
+            pub(crate) fn arg_slots(self) -> usize {
+                match self {
+                    $( $(#[$attr])* HookId::$name => 0 $(+ crate::dispatch::slots::<$ty>())*, )*
+                }
+            }
+
             /// Whether BPF accepts sleepable programs for the hook.
             pub(crate) fn sleepable(self) -> bool {
                 match self {

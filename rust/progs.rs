@@ -48,6 +48,9 @@ pub(crate) struct Attachment {
     pub(crate) nonzero: AtomicU64,
     /// Loaded from `SEC("lsm.s/<hook>")`.
     sleepable: bool,
+    /// The verifier let the program access its context at or past the result slot, so it may
+    /// store into it: the next program must find the slot reset (see `dispatch`).
+    touches_result: bool,
 }
 
 impl Attachment {
@@ -57,7 +60,7 @@ impl Attachment {
     ///
     /// `prog` must be a valid `BPF_PROG_TYPE_LSM` program whose reference the caller gives up if
     /// this returns `Ok` (on an error the reference stays the caller's).
-    unsafe fn new(prog: *mut bindings::bpf_prog) -> Result<Self> {
+    unsafe fn new(prog: *mut bindings::bpf_prog, hook: HookId) -> Result<Self> {
         // SAFETY: `prog` is valid by the safety requirements; the enter/exit functions only read
         // the program's type and flags.
         let (func, enter, exit) = unsafe {
@@ -75,6 +78,11 @@ impl Attachment {
             .cast::<bindings::bpf_insn>();
         // SAFETY: `prog` is valid by the safety requirements.
         let sleepable = unsafe { (*prog).sleepable() } != 0;
+        // `max_ctx_offset` is one past the last context byte the verifier let the program read
+        // or write; the result slot follows the hook's argument slots.
+        // SAFETY: a valid program has a valid `aux`, final once the program is loaded.
+        let max_ctx = unsafe { (*(*prog).aux).max_ctx_offset } as usize;
+        let touches_result = max_ctx > hook.arg_slots() * 8;
         Ok(Self {
             prog,
             func,
@@ -84,6 +92,7 @@ impl Attachment {
             runs: PerCpuCounter::new()?,
             nonzero: AtomicU64::new(0),
             sleepable,
+            touches_result,
         })
     }
 
@@ -179,10 +188,12 @@ impl Drop for Attachment {
 ///
 /// # Invariants
 ///
-/// `len <= MAX_PROGS`; `fast` is true exactly when no program in the array is sleepable.
+/// `len <= MAX_PROGS`; `fast` is true exactly when no program in the array is sleepable;
+/// `resets` is true exactly when a program in the array may store into the result slot.
 pub(crate) struct ProgArray {
     len: usize,
     fast: bool,
+    resets: bool,
     items: [*const Attachment; MAX_PROGS],
 }
 
@@ -205,6 +216,12 @@ impl ProgArray {
     #[inline(always)]
     pub(crate) fn fast(&self) -> bool {
         self.fast
+    }
+
+    /// Whether a program may store into the result slot, which must then be reset after it.
+    #[inline(always)]
+    pub(crate) fn resets(&self) -> bool {
+        self.resets
     }
 }
 
@@ -384,8 +401,15 @@ fn rebuild(
     }
     // SAFETY: the first `len` items are live attachments (ours or from the published array).
     let fast = items[..len].iter().all(|&a| !unsafe { &*a }.sleepable);
+    // SAFETY: as above.
+    let resets = items[..len].iter().any(|&a| unsafe { &*a }.touches_result);
     Ok(KBox::into_raw(KBox::new(
-        ProgArray { len, fast, items },
+        ProgArray {
+            len,
+            fast,
+            resets,
+            items,
+        },
         GFP_KERNEL,
     )?))
 }
@@ -477,7 +501,7 @@ pub(crate) fn attach(hook: HookId, prog: ProgRef) -> Result<u32> {
     let raw = prog.0;
     // SAFETY: `raw` is a valid LSM program whose reference moves into the attachment below: from
     // here on `prog` must not put it.
-    let att = unsafe { Attachment::new(raw) }?;
+    let att = unsafe { Attachment::new(raw, hook) }?;
     core::mem::forget(prog);
     let id = att.id();
     let att = KBox::into_raw(KBox::new(att, GFP_KERNEL)?);
