@@ -4,7 +4,8 @@
 #   make            provision, build the kernel with krsi, boot it and show krsi at work
 #   make check      host unit tests plus the selftests in QEMU; ends "N passed, N failed"
 #   make deps       install what is missing (Debian packages, bindgen, pahole)
-#   make kernel     fetch (or use KDIR=), graft, configure and build bzImage
+#   make kernel     fetch (or use KDIR=), graft, configure and build the selftest
+#                   kernel (a debug kernel: KASAN, lockdep, kmemleak, UBSAN...)
 #   make selftests  build the selftests for the guest
 #   make vm         boot the kernel and run the selftests (scripts/vm-run)
 #   make bench      hook overhead of krsi against mainline BPF LSM (scripts/bench)
@@ -30,8 +31,9 @@ all: demo
 deps:
 	@scripts/deps
 
+# The selftest kernel is a debug kernel (selftests/config-debug).
 kernel: deps
-	@scripts/build-kernel >/dev/null
+	@KRSI_FRAGMENTS=$(CURDIR)/selftests/config-debug scripts/build-kernel >/dev/null
 
 lint:
 	@scripts/check --lint-only

@@ -601,7 +601,7 @@ TEST_F(krsi, bad_inputs_change_nothing)
 	unload(&extra);
 }
 
-TEST_F(krsi, capacity_is_64)
+TEST_F_TIMEOUT(krsi, capacity_is_64, 300)
 {
 	static struct prog p[KRSI_MAX_PROGS + 1];
 	struct krsi_attach att = { .size = sizeof(att) };
@@ -609,8 +609,10 @@ TEST_F(krsi, capacity_is_64)
 	int i, fd = open(HOOK_DIR "file_open", O_RDWR);
 
 	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, load("allow_open", &p[0]));
+	for (i = 1; i <= KRSI_MAX_PROGS; i++)
+		ASSERT_EQ(0, clone_prog(&p[0], "allow_open", &p[i]));
 	for (i = 0; i <= KRSI_MAX_PROGS; i++) {
-		ASSERT_EQ(0, load("allow_open", &p[i]));
 		att.prog_fd = p[i].fd;
 		if (i < KRSI_MAX_PROGS) {
 			ASSERT_EQ(p[i].id, ioctl(fd, KRSI_IOC_ATTACH, &att));
@@ -624,7 +626,7 @@ TEST_F(krsi, capacity_is_64)
 	EXPECT_EQ(0, try_open("/tmp/krsi-other"));
 	close(fd);
 	EXPECT_EQ(KRSI_MAX_PROGS, detach_all("file_open"));
-	for (i = 0; i <= KRSI_MAX_PROGS; i++)
+	for (i = KRSI_MAX_PROGS; i >= 0; i--)
 		unload(&p[i]);
 }
 
