@@ -12,19 +12,34 @@
 #   make lint       rustfmt and clippy on the host-side Rust (the kernel build
 #                   itself always runs krsi's Rust through clippy)
 #
-# KDIR=<kernel tree> builds against your own tree; the cache lives in
-# KRSI_CACHE (default ~/.cache/krsi).
+#   make check-all  make check on every supported kernel (what CI runs)
+#
+# KERNEL=6.12 (the default) or KERNEL=7.2 picks Debian's kernel source to
+# build against; KDIR=<kernel tree> builds against your own tree instead. The
+# cache lives in KRSI_CACHE (default ~/.cache/krsi): tools and kernel sources
+# at its top, the builds of KERNEL=6.12 too, those of another kernel in
+# KRSI_CACHE/kernel-<version>.
 
+KERNEL ?= 6.12
+SUPPORTED_KERNELS := 6.12 7.2
+ifeq ($(filter $(KERNEL),$(SUPPORTED_KERNELS)),)
+$(error KERNEL=$(KERNEL) is not supported: one of $(SUPPORTED_KERNELS))
+endif
 KRSI_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/krsi
-export KRSI_CACHE
+KRSI_HOME := $(KRSI_CACHE)
+ifneq ($(KERNEL),6.12)
+override KRSI_CACHE := $(KRSI_HOME)/kernel-$(KERNEL)
+endif
+KRSI_KERNEL := $(KERNEL)
+export KRSI_CACHE KRSI_HOME KRSI_KERNEL
 ifneq ($(KDIR),)
 export KDIR
 endif
 
 # The kernel tree scripts/build-kernel uses when KDIR is not given.
-KTREE = $(or $(KDIR),$(KRSI_CACHE)/linux-source-6.12)
+KTREE = $(or $(KDIR),$(KRSI_HOME)/linux-source-$(KERNEL))
 
-.PHONY: all demo deps kernel selftests vm bench check lint hostcheck
+.PHONY: all demo deps kernel selftests vm bench check check-all lint hostcheck
 
 all: demo
 
@@ -44,10 +59,10 @@ selftests: kernel
 	@$(MAKE) -s -C bench KDIR=$(KTREE) VMLINUX=$(KRSI_CACHE)/current/vmlinux \
 		OUTPUT=$(KRSI_CACHE)/bench-build INSTALL_PATH=$(KRSI_CACHE)/bench install
 	@cd userspace && RUSTFLAGS="-C target-feature=+crt-static" cargo build --quiet --release \
-		--target x86_64-unknown-linux-gnu --target-dir $(KRSI_CACHE)/userspace-target
-	@mkdir -p $(KRSI_CACHE)/bin && cp $(KRSI_CACHE)/userspace-target/x86_64-unknown-linux-gnu/release/krsictl \
+		--target x86_64-unknown-linux-gnu --target-dir $(KRSI_HOME)/userspace-target
+	@mkdir -p $(KRSI_CACHE)/bin && cp $(KRSI_HOME)/userspace-target/x86_64-unknown-linux-gnu/release/krsictl \
 		$(KRSI_CACHE)/bin/
-	@cp $(KRSI_CACHE)/userspace-target/x86_64-unknown-linux-gnu/release/krsi_rust_test \
+	@cp $(KRSI_HOME)/userspace-target/x86_64-unknown-linux-gnu/release/krsi_rust_test \
 		$(KRSI_CACHE)/selftests/
 
 vm: selftests
@@ -63,4 +78,7 @@ hostcheck:
 	@scripts/check --host-only
 
 check:
-	@scripts/check
+	@scripts/check $(CHECK_FLAGS)
+
+check-all:
+	@scripts/check-all $(SUPPORTED_KERNELS)

@@ -8,10 +8,9 @@ use core::mem::{size_of, size_of_val};
 use kernel::alloc::{flags::GFP_KERNEL, KVec};
 use kernel::error::{code::*, Result};
 use kernel::str::CStr;
-use kernel::types::FromBytes;
-use kernel::uaccess::UserSlice;
 use kernel::{bindings, ffi};
 
+use crate::compat::{self, FromBytes};
 use crate::hooks::{HookId, HOOKS};
 use crate::progs::{self, ProgRef};
 
@@ -91,7 +90,7 @@ pub(crate) unsafe fn write(
         return Err(EINVAL);
     }
     let mut data = KVec::with_capacity(count, GFP_KERNEL)?;
-    UserSlice::new(buf as usize, count).read_all(&mut data, GFP_KERNEL)?;
+    compat::user_slice(buf as usize, count).read_all(&mut data, GFP_KERNEL)?;
     match parse(&data)? {
         Command::Attach(path) => {
             let mut name = KVec::with_capacity(path.len() + 1, GFP_KERNEL)?;
@@ -124,7 +123,7 @@ fn read_arg<T>(arg: usize) -> Result<T>
 where
     UserArg<T>: FromBytes,
 {
-    Ok(UserSlice::new(arg, size_of::<T>())
+    Ok(compat::user_slice(arg, size_of::<T>())
         .reader()
         .read::<UserArg<T>>()?
         .0)
@@ -208,7 +207,7 @@ pub(crate) fn status() -> Result<KVec<u8>> {
     for &hook in HOOKS {
         let (n, key) = progs::count(hook);
         if n > 0 || key {
-            let name = core::str::from_utf8(hook.name().as_bytes()).unwrap_or("?");
+            let name = core::str::from_utf8(compat::cstr_bytes(hook.name())).unwrap_or("?");
             writeln!(
                 text,
                 "{} progs={} key={}",

@@ -54,7 +54,7 @@ fn pin_cpu() {
     #[cfg(CONFIG_PREEMPT_RCU)]
     // SAFETY: paired with `unpin_cpu` in `run_atomic`.
     unsafe {
-        bindings::migrate_disable()
+        bindings::krsi_migrate_disable()
     };
 }
 
@@ -63,7 +63,7 @@ fn unpin_cpu() {
     #[cfg(CONFIG_PREEMPT_RCU)]
     // SAFETY: undoes `pin_cpu`.
     unsafe {
-        bindings::migrate_enable()
+        bindings::krsi_migrate_enable()
     };
 }
 

@@ -7,11 +7,14 @@
  * apart from helpers the kernel itself may add under the plain names.
  */
 
+#include <linux/bpf.h>
 #include <linux/cpumask.h>
+#include <linux/filter.h>
 #include <linux/percpu.h>
 #include <linux/preempt.h>
 #include <linux/rcupdate.h>
 #include <linux/rcupdate_trace.h>
+#include <linux/sched.h>
 
 #ifdef CONFIG_SECURITY_KRSI
 void rust_helper_krsi_rcu_read_lock_trace(void)
@@ -34,9 +37,24 @@ void rust_helper_krsi_rcu_read_unlock(void)
 	rcu_read_unlock();
 }
 
-bool rust_helper_krsi_rcu_trace_implies_rcu_gp(void)
+void rust_helper_krsi_call_rcu_tasks_trace(struct rcu_head *head, rcu_callback_t func)
 {
-	return rcu_trace_implies_rcu_gp();
+	call_rcu_tasks_trace(head, func);
+}
+
+void rust_helper_krsi_migrate_disable(void)
+{
+	migrate_disable();
+}
+
+void rust_helper_krsi_migrate_enable(void)
+{
+	migrate_enable();
+}
+
+const struct bpf_insn *rust_helper_krsi_prog_insnsi(const struct bpf_prog *prog)
+{
+	return prog->insnsi;
 }
 
 u64 __percpu *rust_helper_krsi_alloc_percpu_u64(void)

@@ -7,6 +7,7 @@ use core::mem::MaybeUninit;
 
 use kernel::{bindings, ffi, pr_info};
 
+use crate::compat;
 use crate::hooks::{self, HOOK_COUNT};
 
 /// The LSM's name, as listed in `/sys/kernel/security/lsm` and `CONFIG_LSM`.
@@ -27,7 +28,7 @@ struct Shared<T>(T);
 unsafe impl<T> Sync for Shared<T> {}
 
 static LSM_ID: Shared<bindings::lsm_id> = Shared(bindings::lsm_id {
-    name: NAME.as_ptr().cast(),
+    name: compat::const_char_ptr(NAME),
     id: LSM_ID_KRSI,
 });
 
@@ -78,11 +79,4 @@ pub(crate) fn take_static_keys() -> kernel::error::Result {
 
 #[used]
 #[link_section = ".lsm_info.init"]
-static KRSI_LSM: Shared<bindings::lsm_info> = Shared(bindings::lsm_info {
-    name: NAME.as_ptr().cast(),
-    order: bindings::lsm_order_LSM_ORDER_MUTABLE,
-    flags: 0,
-    enabled: core::ptr::null_mut(),
-    init: Some(krsi_init),
-    blobs: core::ptr::null_mut(),
-});
+static KRSI_LSM: Shared<bindings::lsm_info> = Shared(compat::lsm_info(NAME, &LSM_ID.0, krsi_init));

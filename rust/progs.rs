@@ -15,6 +15,7 @@ use kernel::alloc::{flags::GFP_KERNEL, KBox, KVec};
 use kernel::error::{code::*, Result};
 use kernel::{bindings, ffi};
 
+use crate::compat;
 use crate::hooks::{Class, HookId, HOOK_COUNT};
 use crate::percpu::PerCpuCounter;
 use crate::rcu::{retire, ReadGuard, Retired};
@@ -73,9 +74,8 @@ impl Attachment {
         let (Some(func), Some(enter), Some(exit)) = (func, enter, exit) else {
             return Err(EINVAL);
         };
-        // SAFETY: `prog` is valid; `insnsi` is the trailing instruction array of the program.
-        let insnsi = unsafe { ptr::addr_of!((*prog).__bindgen_anon_1.__bindgen_anon_2) }
-            .cast::<bindings::bpf_insn>();
+        // SAFETY: `prog` is valid; the helper takes the address of its trailing instructions.
+        let insnsi = unsafe { bindings::krsi_prog_insnsi(prog) };
         // SAFETY: `prog` is valid by the safety requirements.
         let sleepable = unsafe { (*prog).sleepable() } != 0;
         // `max_ctx_offset` is one past the last context byte the verifier let the program read
@@ -330,7 +330,7 @@ pub(crate) fn init(list: &[bindings::security_hook_list; HOOK_COUNT]) -> Result 
     unsafe {
         bindings::__mutex_init(
             WRITE_LOCK.0.get(),
-            c"krsi_write".as_ptr().cast(),
+            compat::const_char_ptr(c"krsi_write"),
             WRITE_LOCK.1.get(),
         )
     };
@@ -427,9 +427,9 @@ fn validate(hook: HookId, prog: &bindings::bpf_prog) -> Result {
         return Err(EINVAL);
     }
     // SAFETY: `attach_func_name` is a NUL-terminated BTF name that lives as long as the program.
-    let func = unsafe { kernel::str::CStr::from_char_ptr(func) };
-    match func.as_bytes().strip_prefix(b"bpf_lsm_") {
-        Some(name) if name == hook.name().as_bytes() => {}
+    let func = unsafe { compat::cstr_from_char_ptr(func) };
+    match compat::cstr_bytes(func).strip_prefix(b"bpf_lsm_") {
+        Some(name) if name == compat::cstr_bytes(hook.name()) => {}
         _ => return Err(EINVAL),
     }
     // The hook path runs a hook that BPF does not allow sleepable programs on under plain RCU
@@ -457,7 +457,7 @@ impl ProgRef {
         // SAFETY: `path` is NUL-terminated; the function takes a reference or returns an error.
         let prog = unsafe {
             bindings::bpf_prog_get_type_path(
-                path.as_char_ptr(),
+                compat::cstr_char_ptr(path),
                 bindings::bpf_prog_type_BPF_PROG_TYPE_LSM,
             )
         };

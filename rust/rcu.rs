@@ -6,9 +6,12 @@
 //! sleepable program runs (only hooks that BPF allows sleepable programs on). What a change
 //! unpublishes, the old array and any detached attachment, is handed to [`retire`], which frees
 //! it from an RCU callback once no reader can hold it: after an RCU grace period on hooks that
-//! cannot have sleepable programs, after a Tasks Trace one (and an RCU one, should the first not
-//! imply it) on the others. Nobody waits for a grace period: a sleepable program that blocks
-//! delays only the freeing of what it may still be using, not the writer or anyone else.
+//! cannot have sleepable programs, after a Tasks Trace one on the others, which also covers the
+//! plain RCU readers there: on every kernel krsi supports, a Tasks Trace grace period implies an
+//! RCU one (6.12's `rcu_trace_implies_rcu_gp()` is constant true; 7.2 dropped it and BPF's own
+//! `bpf_prog_array_free_sleepable()` relies on it). Nobody waits for a grace period: a sleepable
+//! program that blocks delays only the freeing of what it may still be using, not the writer or
+//! anyone else.
 
 use core::ptr;
 
@@ -65,7 +68,7 @@ impl<const TRACE: bool> Drop for ReadGuard<TRACE> {
 #[repr(C)]
 pub(crate) struct Retired {
     head: bindings::callback_head,
-    /// Wait for RCU Tasks Trace (and RCU), not only RCU.
+    /// Wait for RCU Tasks Trace, not only RCU.
     trace: bool,
     array: *mut ProgArray,
     atts: KVec<*mut Attachment>,
@@ -128,24 +131,7 @@ pub(crate) fn retire(retired: KBox<Retired>) {
     unsafe {
         let head = &raw mut (*raw).head;
         if trace {
-            bindings::call_rcu_tasks_trace(head, Some(after_trace_gp));
-        } else {
-            bindings::call_rcu(head, Some(free_retired));
-        }
-    }
-}
-
-/// The RCU Tasks Trace callback: frees, or waits for an RCU grace period first where the kernel
-/// does not promise that a Tasks Trace grace period implies one (as BPF does for its links).
-///
-/// # Safety
-///
-/// Called by RCU only, with the head queued by [`retire`].
-unsafe extern "C" fn after_trace_gp(head: *mut bindings::callback_head) {
-    // SAFETY: RCU callbacks may queue RCU callbacks; `head` is queued no longer.
-    unsafe {
-        if bindings::krsi_rcu_trace_implies_rcu_gp() {
-            free_retired(head);
+            bindings::krsi_call_rcu_tasks_trace(head, Some(free_retired));
         } else {
             bindings::call_rcu(head, Some(free_retired));
         }

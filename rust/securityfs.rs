@@ -9,6 +9,7 @@ use kernel::alloc::{flags::GFP_KERNEL, KBox, KVec};
 use kernel::error::{from_err_ptr, Result};
 use kernel::{bindings, ffi, pr_err};
 
+use crate::compat;
 use crate::control;
 use crate::hooks::HOOKS;
 
@@ -152,7 +153,7 @@ static HOOK_FOPS: FileOps = FileOps(bindings::file_operations {
     unlocked_ioctl: Some(hook_ioctl),
     // The uapi structs hold no pointer and have one layout for 32-bit and 64-bit tasks.
     #[cfg(CONFIG_COMPAT)]
-    compat_ioctl: Some(bindings::compat_ptr_ioctl),
+    compat_ioctl: compat::COMPAT_PTR_IOCTL,
     llseek: Some(bindings::default_llseek),
     // SAFETY: see above.
     ..unsafe { core::mem::MaybeUninit::zeroed().assume_init() }
@@ -187,14 +188,14 @@ fn create_file(
 fn create_tree() -> Result {
     // SAFETY: `DIR_NAME` is a NUL-terminated string; a null parent means the securityfs root.
     let dir = from_err_ptr(unsafe {
-        bindings::securityfs_create_dir(DIR_NAME.as_ptr().cast(), ptr::null_mut())
+        bindings::securityfs_create_dir(compat::const_char_ptr(DIR_NAME), ptr::null_mut())
     })?;
     let files = HOOKS
         .iter()
         .enumerate()
         .try_for_each(|(i, hook)| {
             create_file(
-                hook.name().as_char_ptr(),
+                compat::cstr_char_ptr(hook.name()),
                 HOOK_FILE_MODE,
                 dir,
                 i,
@@ -203,7 +204,7 @@ fn create_tree() -> Result {
         })
         .and_then(|()| {
             create_file(
-                STATUS_NAME.as_ptr().cast(),
+                compat::const_char_ptr(STATUS_NAME),
                 STATUS_FILE_MODE,
                 dir,
                 STATUS_DATA,
@@ -212,7 +213,7 @@ fn create_tree() -> Result {
         });
     if files.is_err() {
         // SAFETY: `dir` is the live directory created above; nothing else refers to it yet.
-        unsafe { bindings::securityfs_recursive_remove(dir) };
+        unsafe { compat::securityfs_remove_tree(dir) };
     }
     files
 }

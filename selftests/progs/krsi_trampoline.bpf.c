@@ -31,7 +31,24 @@ struct {
 	__type(value, struct seen);
 } seen_map SEC(".maps");
 
-extern struct pcpu_hot pcpu_hot __ksym;
+/*
+ * The CPU's preemption count: a field of the per-CPU pcpu_hot on 6.12, a
+ * per-CPU int of its own on 7.2. Both are weak and CO-RE picks the one this
+ * kernel has; the verifier never sees the other path.
+ */
+struct pcpu_hot___krsi {
+	int preempt_count;
+} __attribute__((preserve_access_index));
+
+extern struct pcpu_hot___krsi pcpu_hot __ksym __weak;
+extern int __preempt_count __ksym __weak;
+
+static __always_inline int preempt_count(void)
+{
+	if (bpf_core_type_exists(struct pcpu_hot___krsi))
+		return ((struct pcpu_hot___krsi *)bpf_this_cpu_ptr(&pcpu_hot))->preempt_count;
+	return *(int *)bpf_this_cpu_ptr(&__preempt_count);
+}
 
 static __always_inline struct cfg *cfg(void)
 {
@@ -132,14 +149,13 @@ int ctx_reader(unsigned long long *ctx)
 SEC("lsm/file_open")
 int cpu_state(unsigned long long *ctx)
 {
-	struct pcpu_hot *hot = bpf_this_cpu_ptr(&pcpu_hot);
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct seen *s;
 
 	s = my_slot(SEEN_CPU);
 	if (!s)
 		return 0;
-	s->preempt = hot->preempt_count & PREEMPT_MASK;
+	s->preempt = preempt_count() & PREEMPT_MASK;
 	s->migration_disabled = task->migration_disabled;
 	s->hits++;
 	return 0;

@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! krsi - what differs between the kernels krsi builds against, in one place.
+//!
+//! krsi supports Linux 6.12 (LTS) and 7.2. `Kbuild` probes the target tree and passes one
+//! `--cfg krsi_*` per difference found, so the same source builds against either, and against
+//! any tree in between that has either form:
+//!
+//! - `krsi_lsm_info_id`: `struct lsm_info` names the LSM through `const struct lsm_id *id`
+//!   (7.2), not `const char *name` (6.12).
+//! - `krsi_user_ptr_struct`: `kernel::uaccess::UserPtr` is a newtype (7.2), not `usize`.
+//! - `krsi_cstr_ext`: the kernel's `CStr` is `core::ffi::CStr` with the `CStrExt` trait (7.2),
+//!   not a type of its own; 7.2's clippy configuration forbids `CStr::as_ptr`/`from_ptr`.
+//! - `krsi_transmute`: `FromBytes` lives in `kernel::transmute` (7.2), not `kernel::types`.
+//! - `krsi_compat_ptr_ioctl_option`: the bindings crate defines `compat_ptr_ioctl` as an
+//!   `Option` of the function (7.2), not the function itself.
+//! - `krsi_securityfs_recursive_remove`: `securityfs_recursive_remove()` exists (6.12); in 7.2
+//!   `securityfs_remove()` is recursive.
+//!
+//! Everything else krsi uses has one form in both, through `rust/helpers.c` where a kernel made a
+//! function static inline (`migrate_disable()` and `call_rcu_tasks_trace()` in 7.2).
+
+use kernel::bindings;
+use kernel::ffi::{c_char, c_int};
+#[cfg(CONFIG_COMPAT)]
+use kernel::ffi::{c_long, c_uint, c_ulong};
+use kernel::str::CStr;
+#[cfg(krsi_cstr_ext)]
+use kernel::str::CStrExt;
+use kernel::uaccess::UserSlice;
+
+/// Types any bytes are a valid value of, for reading them from user memory.
+#[cfg(krsi_transmute)]
+pub(crate) use kernel::transmute::FromBytes;
+#[cfg(not(krsi_transmute))]
+pub(crate) use kernel::types::FromBytes;
+
+/// The `lsm_info` of an LSM called `name`, with id `id`, initialised by `init`.
+pub(crate) const fn lsm_info(
+    name: &'static core::ffi::CStr,
+    id: &'static bindings::lsm_id,
+    init: unsafe extern "C" fn() -> c_int,
+) -> bindings::lsm_info {
+    #[cfg(krsi_lsm_info_id)]
+    let _ = name;
+    #[cfg(not(krsi_lsm_info_id))]
+    let _ = id;
+    bindings::lsm_info {
+        #[cfg(krsi_lsm_info_id)]
+        id,
+        #[cfg(not(krsi_lsm_info_id))]
+        name: const_char_ptr(name),
+        order: bindings::lsm_order_LSM_ORDER_MUTABLE,
+        init: Some(init),
+        // SAFETY: all-zero is a valid `lsm_info` tail: no flags, blobs, enable flag or initcalls.
+        ..unsafe { core::mem::zeroed() }
+    }
+}
+
+/// A C string literal's characters, in a constant.
+pub(crate) const fn const_char_ptr(s: &'static core::ffi::CStr) -> *const c_char {
+    #[cfg(krsi_cstr_ext)]
+    return kernel::str::as_char_ptr_in_const_context(s);
+    #[cfg(not(krsi_cstr_ext))]
+    return s.as_ptr().cast();
+}
+
+/// The bytes of `s`, without the NUL.
+pub(crate) fn cstr_bytes(s: &CStr) -> &[u8] {
+    #[cfg(krsi_cstr_ext)]
+    return s.to_bytes();
+    #[cfg(not(krsi_cstr_ext))]
+    return s.as_bytes();
+}
+
+/// The characters of `s`, for C.
+pub(crate) fn cstr_char_ptr(s: &CStr) -> *const c_char {
+    s.as_char_ptr()
+}
+
+/// The C string at `ptr`.
+///
+/// # Safety
+///
+/// `ptr` must point at a NUL-terminated string that lives, unchanged, for `'a`.
+pub(crate) unsafe fn cstr_from_char_ptr<'a>(ptr: *const c_char) -> &'a CStr {
+    // SAFETY: the caller's promise.
+    unsafe { CStr::from_char_ptr(ptr) }
+}
+
+/// A `file_operations` table's `compat_ioctl`.
+#[cfg(CONFIG_COMPAT)]
+type CompatIoctl = Option<unsafe extern "C" fn(*mut bindings::file, c_uint, c_ulong) -> c_long>;
+
+/// `compat_ptr_ioctl()`, for a `file_operations` table's `compat_ioctl`.
+#[cfg(all(CONFIG_COMPAT, krsi_compat_ptr_ioctl_option))]
+pub(crate) const COMPAT_PTR_IOCTL: CompatIoctl = bindings::compat_ptr_ioctl;
+#[cfg(all(CONFIG_COMPAT, not(krsi_compat_ptr_ioctl_option)))]
+pub(crate) const COMPAT_PTR_IOCTL: CompatIoctl = Some(bindings::compat_ptr_ioctl);
+
+/// The user memory of `len` bytes at address `addr`.
+pub(crate) fn user_slice(addr: usize, len: usize) -> UserSlice {
+    #[cfg(krsi_user_ptr_struct)]
+    return UserSlice::new(kernel::uaccess::UserPtr::from_addr(addr), len);
+    #[cfg(not(krsi_user_ptr_struct))]
+    return UserSlice::new(addr, len);
+}
+
+/// Removes a securityfs directory and everything in it.
+///
+/// # Safety
+///
+/// `dir` must be a live securityfs dentry that nobody else removes.
+pub(crate) unsafe fn securityfs_remove_tree(dir: *mut bindings::dentry) {
+    // SAFETY: the caller's promise.
+    unsafe {
+        #[cfg(krsi_securityfs_recursive_remove)]
+        bindings::securityfs_recursive_remove(dir);
+        #[cfg(not(krsi_securityfs_recursive_remove))]
+        bindings::securityfs_remove(dir);
+    }
+}
