@@ -7,12 +7,15 @@
 
 const __LOG_PREFIX: &[u8] = b"krsi\0";
 
+mod command;
 mod compat;
 mod control;
 mod dispatch;
 mod hooks;
 mod lsm;
+mod order;
 mod percpu;
 mod progs;
 mod rcu;
+mod seal;
 mod securityfs;

@@ -2,12 +2,14 @@
 
 //! krsi - program arrays: which BPF programs each hook runs, attach and detach.
 //!
-//! Each hook has an immutable [`ProgArray`] published through an RCU pointer. A change builds a
-//! new array and publishes it under one mutex, which serialises changes; the old array and a
-//! detached program's attachment are freed by `rcu::retire` after the grace period, outside the
-//! mutex and without anyone waiting. The hook path and the listings take no lock.
+//! Each hook has an immutable [`ProgArray`] published through an RCU pointer. A change (attach at
+//! a place, detach, replace, reset) builds a new array, sized to its programs, and publishes it
+//! under one mutex, which serialises changes and the seal checks; the old array and a detached
+//! program's attachment are freed by `rcu::retire` after the grace period, outside the mutex and
+//! without anyone waiting. The hook path and the listings take no lock.
 
 use core::cell::UnsafeCell;
+use core::mem::{align_of, size_of};
 use core::ptr;
 use core::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, Ordering};
 
@@ -17,8 +19,10 @@ use kernel::{bindings, ffi};
 
 use crate::compat;
 use crate::hooks::{Class, HookId, HOOK_COUNT};
+use crate::order::{Edit, Position};
 use crate::percpu::PerCpuCounter;
 use crate::rcu::{retire, ReadGuard, Retired};
+use crate::seal::{self, Change};
 
 /// The most programs one hook runs (`KRSI_MAX_PROGS` in the uapi header).
 pub(crate) const MAX_PROGS: usize = bindings::KRSI_MAX_PROGS as usize;
@@ -184,28 +188,91 @@ impl Drop for Attachment {
     }
 }
 
-/// The programs of one hook, in run order. Immutable once published.
+/// The programs of one hook, in run order, in one allocation sized to them. Immutable once
+/// published.
 ///
 /// # Invariants
 ///
-/// `len <= MAX_PROGS`; `fast` is true exactly when no program in the array is sleepable;
-/// `resets` is true exactly when a program in the array may store into the result slot.
+/// The header is followed, in the same allocation of `cap` words made by [`ProgArray::alloc`],
+/// by `len` pointers to attachments, `1 <= len <= MAX_PROGS`; `fast` is true exactly when no
+/// program in the array is sleepable; `resets` is true exactly when a program in the array may
+/// store into the result slot.
+#[repr(C)]
 pub(crate) struct ProgArray {
     len: usize,
+    cap: usize,
     fast: bool,
     resets: bool,
-    items: [*const Attachment; MAX_PROGS],
+    items: [*const Attachment; 0],
 }
 
+/// The header of a [`ProgArray`] in words; the items follow it.
+const HEADER_WORDS: usize = size_of::<ProgArray>() / size_of::<usize>();
+const _: () = assert!(size_of::<ProgArray>() % size_of::<usize>() == 0);
+const _: () = assert!(align_of::<ProgArray>() == align_of::<usize>());
+const _: () = assert!(size_of::<*const Attachment>() == size_of::<usize>());
+
 impl ProgArray {
+    /// Allocates an array of `len` programs, `1 <= len <= MAX_PROGS`, whose items `fill` writes
+    /// (live attachments, which must outlive the array).
+    fn alloc(len: usize, fill: impl FnOnce(&mut [*const Attachment])) -> Result<*mut ProgArray> {
+        let words = KVec::<usize>::with_capacity(HEADER_WORDS + len, GFP_KERNEL)?;
+        let (raw, _, cap) = words.into_raw_parts();
+        let array = raw.cast::<ProgArray>();
+        // SAFETY: `raw` is a fresh allocation of `cap >= HEADER_WORDS + len` words, aligned for
+        // a `ProgArray` (checked above), whose items are the `len` words after the header.
+        let items = unsafe {
+            let items = (&raw mut (*array).items).cast::<*const Attachment>();
+            core::slice::from_raw_parts_mut(items, len)
+        };
+        items.fill(ptr::null());
+        fill(items);
+        // SAFETY: `fill` wrote live attachments.
+        let fast = items.iter().all(|&a| !unsafe { &*a }.sleepable);
+        // SAFETY: as above.
+        let resets = items.iter().any(|&a| unsafe { &*a }.touches_result);
+        // SAFETY: the header is within the allocation; `items` is zero-sized, so writing the
+        // header leaves the items alone.
+        unsafe {
+            array.write(ProgArray {
+                len,
+                cap,
+                fast,
+                resets,
+                items: [],
+            })
+        };
+        Ok(array)
+    }
+
+    /// Frees an array made by [`ProgArray::alloc`] (not the attachments it points at).
+    ///
+    /// # Safety
+    ///
+    /// `array` must come from [`ProgArray::alloc`] and be unreachable by anyone else.
+    pub(crate) unsafe fn free(array: *mut ProgArray) {
+        // SAFETY: by the safety requirements `array` is ours, made from a `KVec<usize>` of
+        // capacity `cap` (type invariant); its words need no drop.
+        unsafe {
+            let cap = (*array).cap;
+            drop(KVec::<usize>::from_raw_parts(array.cast(), 0, cap));
+        }
+    }
+
+    /// The attachments' pointers, in run order.
+    #[inline(always)]
+    fn items(&self) -> &[*const Attachment] {
+        // SAFETY: by the type invariant, `len` initialised pointers follow the header in the
+        // same allocation, which lives as long as `self`.
+        unsafe { core::slice::from_raw_parts(self.items.as_ptr(), self.len) }
+    }
+
     /// The attachments, in run order.
     #[inline(always)]
     pub(crate) fn iter(&self) -> impl Iterator<Item = &Attachment> {
-        // SAFETY: `len <= MAX_PROGS` by the type invariant.
-        let items = unsafe { self.items.get_unchecked(..self.len) };
-        // SAFETY: the first `len` items point at attachments that live at least as long as the
-        // array (see `HookState`).
-        items.iter().map(|&a| unsafe { &*a })
+        // SAFETY: the items point at attachments that live at least as long as the array (see
+        // `HookState`).
+        self.items().iter().map(|&a| unsafe { &*a })
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -225,11 +292,28 @@ impl ProgArray {
     }
 }
 
+/// The attachments' pointers of `array`, none for no array.
+fn items_of(array: Option<&ProgArray>) -> &[*const Attachment] {
+    array.map_or(&[], ProgArray::items)
+}
+
+/// The attachment at a published array's item.
+fn att(item: *const Attachment) -> &'static Attachment {
+    // SAFETY: published items are live attachments (invariant of `HookState`), used only with the
+    // write lock held or in a read-side section, before they can be freed.
+    unsafe { &*item }
+}
+
+/// The index of the program of id `id` among `items`.
+fn find(items: &[*const Attachment], id: u32) -> Result<usize> {
+    items.iter().position(|&a| att(a).id() == id).ok_or(ENOENT)
+}
+
 /// The state of one hook.
 ///
 /// # Invariants
 ///
-/// `progs` is null or a published `KBox<ProgArray>` with at least one program; each attachment it
+/// `progs` is null or a published [`ProgArray`]; each attachment it
 /// points at is a `KBox<Attachment>` that lives until it is removed from the published array and
 /// a grace period has passed. `active` is krsi's static-call key for the hook, set once at init:
 /// it is enabled exactly when `progs` is not null.
@@ -377,41 +461,13 @@ fn publish(hook: &HookState, new: *mut ProgArray, retired: &mut Retired) {
     retired.set_array(old);
 }
 
-/// Builds a new array from `old`'s items, without `skip` and with `extra` appended.
-fn rebuild(
-    old: Option<&ProgArray>,
-    skip: Option<usize>,
-    extra: Option<*const Attachment>,
-) -> Result<*mut ProgArray> {
-    let mut items = [ptr::null::<Attachment>(); MAX_PROGS];
-    let mut len = 0;
-    let olds = old.map_or(&[][..], |a| &a.items[..a.len]);
-    for (i, &item) in olds.iter().enumerate() {
-        if Some(i) != skip {
-            items[len] = item;
-            len += 1;
-        }
+/// Builds the array `old` becomes after `edit`; null when no program is left.
+fn edited(old: Option<&ProgArray>, edit: Edit<*const Attachment>) -> Result<*mut ProgArray> {
+    let olds = items_of(old);
+    match edit.len_after(olds.len()) {
+        0 => Ok(ptr::null_mut()),
+        len => ProgArray::alloc(len, |dst| edit.apply(olds, dst)),
     }
-    if let Some(item) = extra {
-        items[len] = item;
-        len += 1;
-    }
-    if len == 0 {
-        return Ok(ptr::null_mut());
-    }
-    // SAFETY: the first `len` items are live attachments (ours or from the published array).
-    let fast = items[..len].iter().all(|&a| !unsafe { &*a }.sleepable);
-    // SAFETY: as above.
-    let resets = items[..len].iter().any(|&a| unsafe { &*a }.touches_result);
-    Ok(KBox::into_raw(KBox::new(
-        ProgArray {
-            len,
-            fast,
-            resets,
-            items,
-        },
-        GFP_KERNEL,
-    )?))
 }
 
 /// Checks that `prog` is an LSM program for `hook` that krsi can run there.
@@ -482,42 +538,74 @@ impl Drop for ProgRef {
     }
 }
 
-/// Attaches `prog` to the end of `hook`'s programs; returns the program id.
-pub(crate) fn attach(hook: HookId, prog: ProgRef) -> Result<u32> {
+/// Turns a program reference into an attachment for `hook`, after checking the program; on an
+/// error the reference is put.
+fn prepare(hook: HookId, prog: ProgRef) -> Result<KBox<Attachment>> {
     // SAFETY: `prog` holds a reference, so the program is valid.
     validate(hook, unsafe { &*prog.0 })?;
-    let mut retired = Retired::new(hook.sleepable(), 0)?;
+    // SAFETY: `prog.0` is a valid LSM program whose reference moves into the attachment if this
+    // succeeds; on an error it stays with `prog`, which puts it.
+    let att = unsafe { Attachment::new(prog.0, hook) }?;
+    core::mem::forget(prog);
+    // On an error `att` is dropped, which puts the reference.
+    Ok(KBox::new(att, GFP_KERNEL)?)
+}
+
+/// Publishes `new` for `hook` and frees what it unpublished (`retired`) after the grace period.
+fn commit(st: &HookState, new: *mut ProgArray, mut retired: KBox<Retired>, guard: WriteGuard) {
+    publish(st, new, &mut retired);
+    drop(guard);
+    retire(retired);
+}
+
+/// Attaches `prog` to `hook` at `pos` in the run order; returns the program id.
+pub(crate) fn attach(hook: HookId, prog: ProgRef, pos: Position) -> Result<u32> {
+    let att = prepare(hook, prog)?;
+    let retired = Retired::new(hook.sleepable(), 0)?;
     let guard = WriteGuard::lock();
+    seal::check(hook, pos.change())?;
     let st = state(hook);
     let old = st.progs();
-    if let Some(old) = old {
-        if old.iter().any(|a| ptr::eq(a.prog, prog.0)) {
-            return Err(EEXIST);
-        }
-        if old.len() >= MAX_PROGS {
-            return Err(E2BIG);
-        }
+    let items = items_of(old);
+    if items.iter().any(|&a| ptr::eq(self::att(a).prog, att.prog)) {
+        return Err(EEXIST);
     }
-    let raw = prog.0;
-    // SAFETY: `raw` is a valid LSM program whose reference moves into the attachment below: from
-    // here on `prog` must not put it.
-    let att = unsafe { Attachment::new(raw, hook) }?;
-    core::mem::forget(prog);
+    if items.len() >= MAX_PROGS {
+        return Err(E2BIG);
+    }
+    let at = pos.index(items.iter().map(|&a| self::att(a).id()))?;
+    let new = edited(old, Edit::Insert(at, &raw const *att))?;
     let id = att.id();
-    let att = KBox::into_raw(KBox::new(att, GFP_KERNEL)?);
-    match rebuild(old, None, Some(att)) {
-        Ok(new) => {
-            publish(st, new, &mut retired);
-            drop(guard);
-            retire(retired);
-            Ok(id)
-        }
-        Err(e) => {
-            // SAFETY: `att` was never published; dropping it puts the program reference.
-            drop(unsafe { KBox::from_raw(att) });
-            Err(e)
-        }
+    // Owned by the published array from here on; freed by `retire` once unpublished.
+    let _ = KBox::into_raw(att);
+    commit(st, new, retired, guard);
+    Ok(id)
+}
+
+/// Swaps the program of id `id` on `hook` for `prog`, in its place in the run order and in one
+/// published array; returns the new program's id. The old program's reference is dropped after
+/// hook calls that may still run it are done.
+pub(crate) fn replace(hook: HookId, id: u32, prog: ProgRef) -> Result<u32> {
+    let att = prepare(hook, prog)?;
+    let mut retired = Retired::new(hook.sleepable(), 1)?;
+    let guard = WriteGuard::lock();
+    seal::check(hook, Change::Rewrite)?;
+    let st = state(hook);
+    let old = st.progs();
+    let items = items_of(old);
+    let at = find(items, id)?;
+    if items.iter().any(|&a| ptr::eq(self::att(a).prog, att.prog)) {
+        return Err(EEXIST);
     }
+    let gone = items[at];
+    let new = edited(old, Edit::Replace(at, &raw const *att))?;
+    let new_id = att.id();
+    // Owned by the published array from here on.
+    let _ = KBox::into_raw(att);
+    // `gone` is unpublished by the commit below; it was allocated as a `KBox` by `attach`.
+    retired.push(gone.cast_mut());
+    commit(st, new, retired, guard);
+    Ok(new_id)
 }
 
 /// Detaches the program with BPF id `id` from `hook`. The program stops being called for new
@@ -525,22 +613,46 @@ pub(crate) fn attach(hook: HookId, prog: ProgRef) -> Result<u32> {
 pub(crate) fn detach(hook: HookId, id: u32) -> Result {
     let mut retired = Retired::new(hook.sleepable(), 1)?;
     let guard = WriteGuard::lock();
+    seal::check(hook, Change::Rewrite)?;
     let st = state(hook);
-    let old = st.progs().ok_or(ENOENT)?;
-    let (index, att) = old.items[..old.len]
-        .iter()
-        .enumerate()
-        // SAFETY: published items are valid attachments (invariant of `HookState`).
-        .find(|(_, &a)| unsafe { &*a }.id() == id)
-        .ok_or(ENOENT)?;
-    let att = *att;
-    let new = rebuild(Some(old), Some(index), None)?;
-    publish(st, new, &mut retired);
-    drop(guard);
-    // `att` is no longer published; it was allocated as a `KBox` in `attach`.
-    retired.push(att.cast_mut());
-    retire(retired);
+    let old = st.progs();
+    let items = items_of(old);
+    let at = find(items, id)?;
+    let gone = items[at];
+    let new = edited(old, Edit::Remove(at))?;
+    // `gone` is unpublished by the commit below; it was allocated as a `KBox` by `attach`.
+    retired.push(gone.cast_mut());
+    commit(st, new, retired, guard);
     Ok(())
+}
+
+/// Detaches every program of `hook` in one change, with one grace period for all of them;
+/// returns how many.
+pub(crate) fn reset(hook: HookId) -> Result<usize> {
+    let guard = WriteGuard::lock();
+    seal::check(hook, Change::Rewrite)?;
+    let st = state(hook);
+    let items = items_of(st.progs());
+    let mut retired = Retired::new(hook.sleepable(), items.len())?;
+    for &gone in items {
+        // Unpublished by the commit below; each was allocated as a `KBox` by `attach`.
+        retired.push(gone.cast_mut());
+    }
+    let n = items.len();
+    commit(st, ptr::null_mut(), retired, guard);
+    Ok(n)
+}
+
+/// Seals `hook` until reboot (see `seal`).
+pub(crate) fn seal(hook: HookId) {
+    let _guard = WriteGuard::lock();
+    seal::seal(hook);
+}
+
+/// Locks krsi until reboot: every hook sealed, no attach (see `seal`).
+pub(crate) fn lock() {
+    let _guard = WriteGuard::lock();
+    seal::lock();
 }
 
 /// One attached program as a listing shows it, copied out of the published array.
@@ -562,16 +674,24 @@ impl Entry {
 
 /// The programs of `hook` in run order, read under RCU without the write lock.
 pub(crate) fn snapshot(hook: HookId) -> Result<KVec<Entry>> {
-    let mut out = KVec::with_capacity(MAX_PROGS, GFP_KERNEL)?;
-    let _rcu = ReadGuard::<false>::lock();
-    if let Some(progs) = state(hook).progs() {
-        for att in progs.iter() {
+    // Sized to the array read last time; tried again if it grew in between.
+    let mut room = 0;
+    loop {
+        let mut out = KVec::with_capacity(room, GFP_KERNEL)?;
+        let _rcu = ReadGuard::<false>::lock();
+        let progs = state(hook).progs();
+        let len = progs.map_or(0, ProgArray::len);
+        if len > room {
+            room = len;
+            continue;
+        }
+        for att in progs.iter().flat_map(|p| p.iter()) {
             let src = att.name();
             let mut name = [0u8; 16];
             let name_len = src.len().min(name.len());
             name[..name_len].copy_from_slice(&src[..name_len]);
-            // Within the capacity reserved above (an array holds at most `MAX_PROGS`), so this
-            // does not allocate inside the read-side section.
+            // Within the capacity reserved above, so this does not allocate inside the
+            // read-side section.
             out.push(
                 Entry {
                     id: att.id(),
@@ -584,8 +704,8 @@ pub(crate) fn snapshot(hook: HookId) -> Result<KVec<Entry>> {
                 kernel::alloc::flags::GFP_NOWAIT,
             )?;
         }
+        return Ok(out);
     }
-    Ok(out)
 }
 
 /// How many programs `hook` has and whether its static key is on, read under RCU.

@@ -62,7 +62,7 @@ impl<const TRACE: bool> Drop for ReadGuard<TRACE> {
 ///
 /// # Invariants
 ///
-/// `array` is null or a `KBox<ProgArray>` and each of `atts` a `KBox<Attachment>`, all no longer
+/// `array` is null or an array made by `ProgArray::alloc` and each of `atts` a `KBox<Attachment>`, all no longer
 /// reachable from a published array once the value is handed to [`retire`]; they are owned by
 /// this value and freed when it is dropped.
 #[repr(C)]
@@ -108,8 +108,8 @@ impl Retired {
 impl Drop for Retired {
     fn drop(&mut self) {
         if !self.array.is_null() {
-            // SAFETY: by the type invariant `array` is an unreachable `KBox<ProgArray>` we own.
-            drop(unsafe { KBox::from_raw(self.array) });
+            // SAFETY: by the type invariant `array` is an unreachable array we own.
+            unsafe { ProgArray::free(self.array) };
         }
         for &att in self.atts.iter() {
             // SAFETY: by the type invariant each is an unreachable `KBox<Attachment>` we own;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! krsi - the securityfs tree: one file per hook under `/sys/kernel/security/bpf/`, plus `status`.
+//! krsi - the securityfs tree: one file per hook under `/sys/kernel/security/bpf/`, plus `status`
+//! and `control`.
 
 use core::ptr;
 use core::sync::atomic::{AtomicBool, Ordering};
@@ -19,6 +20,9 @@ const DIR_NAME: &core::ffi::CStr = c"bpf";
 /// Name of the read-only status file; `scripts/hookgen` refuses a hook of that name.
 const STATUS_NAME: &core::ffi::CStr = c"status";
 
+/// Name of the global control file; `scripts/hookgen` refuses a hook of that name.
+const CONTROL_NAME: &core::ffi::CStr = c"control";
+
 /// Hook files are root-owned and read and written by root only.
 const HOOK_FILE_MODE: bindings::umode_t = 0o600;
 
@@ -27,6 +31,9 @@ const STATUS_FILE_MODE: bindings::umode_t = 0o400;
 
 /// The status file's private data; hook files hold their index in `HOOKS`, which is smaller.
 const STATUS_DATA: usize = usize::MAX;
+
+/// The control file's private data.
+pub(crate) const CONTROL_DATA: usize = usize::MAX - 1;
 
 /// Set by the LSM init once krsi's hooks are registered: without it (krsi not in `lsm=`) there
 /// is no tree to create.
@@ -47,8 +54,8 @@ fn to_ret<T: TryInto<isize>>(r: Result<T>) -> isize {
     }
 }
 
-/// Opens a hook or status file: a file opened for reading gets a snapshot of its text, taken now,
-/// in its private data.
+/// Opens a file of the tree: a file opened for reading gets a snapshot of its text, taken now, in
+/// its private data.
 ///
 /// # Safety
 ///
@@ -63,11 +70,10 @@ unsafe extern "C" fn file_open(
         return 0;
     }
     // SAFETY: the VFS passes the file's valid inode.
-    let is_status = unsafe { (*inode).i_private } as usize == STATUS_DATA;
-    let text = if is_status {
-        control::status()
-    } else {
-        control::listing(file)
+    let text = match unsafe { (*inode).i_private } as usize {
+        STATUS_DATA => control::status(),
+        CONTROL_DATA => control::control(),
+        _ => control::listing(file),
     };
     let text = match text.and_then(|t| Ok(KBox::new(t, GFP_KERNEL)?)) {
         Ok(t) => t,
@@ -115,11 +121,11 @@ unsafe extern "C" fn file_read(
     }
 }
 
-/// Attaches or detaches a program; see `control::write`.
+/// Changes a hook's programs, or krsi's state; see `control::write`.
 ///
 /// # Safety
 ///
-/// Called by the VFS only, on a hook file opened for writing.
+/// Called by the VFS only, on a hook or control file opened for writing.
 unsafe extern "C" fn hook_write(
     file: *mut bindings::file,
     buf: *const ffi::c_char,
@@ -130,11 +136,11 @@ unsafe extern "C" fn hook_write(
     to_ret(unsafe { control::write(file, buf, count, ppos) })
 }
 
-/// Attaches by file descriptor or detaches by id; see `control::ioctl`.
+/// The ioctls of hook files and the control file; see `control::ioctl`.
 ///
 /// # Safety
 ///
-/// Called by the VFS only, on an open hook file.
+/// Called by the VFS only, on an open hook or control file.
 unsafe extern "C" fn hook_ioctl(
     file: *mut bindings::file,
     cmd: ffi::c_uint,
@@ -184,7 +190,8 @@ fn create_file(
     Ok(())
 }
 
-/// Creates the directory, one file per hook and the status file; on failure removes them.
+/// Creates the directory, one file per hook, the status file and the control file; on failure
+/// removes them.
 fn create_tree() -> Result {
     // SAFETY: `DIR_NAME` is a NUL-terminated string; a null parent means the securityfs root.
     let dir = from_err_ptr(unsafe {
@@ -209,6 +216,15 @@ fn create_tree() -> Result {
                 dir,
                 STATUS_DATA,
                 &STATUS_FOPS,
+            )
+        })
+        .and_then(|()| {
+            create_file(
+                compat::const_char_ptr(CONTROL_NAME),
+                HOOK_FILE_MODE,
+                dir,
+                CONTROL_DATA,
+                &HOOK_FOPS,
             )
         });
     if files.is_err() {

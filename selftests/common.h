@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,8 @@
 
 #define HOOK_DIR "/sys/kernel/security/bpf/"
 #define PIN_DIR "/sys/fs/bpf/"
+/* Room for the listing of a full hook (KRSI_MAX_PROGS lines of at most ~80 bytes). */
+#define LISTING_MAX (KRSI_MAX_PROGS * 96)
 
 /* Opens @path read-only, creating it if needed, and closes it; returns 0 or errno. */
 static inline int try_open(const char *path)
@@ -224,7 +227,8 @@ static inline ssize_t listing(const char *hook, char *buf, size_t size)
 /* The listing of @hook without its counters: "<id> <name>" per line, in run order. */
 static inline ssize_t attachments(const char *hook, char *buf, size_t size)
 {
-	char raw[8192], *line, *save;
+	static char raw[LISTING_MAX];
+	char *line, *save;
 	size_t len = 0;
 
 	if (listing(hook, raw, sizeof(raw)) < 0)
@@ -234,6 +238,10 @@ static inline ssize_t attachments(const char *hook, char *buf, size_t size)
 		unsigned int id;
 		char name[32];
 
+		if (!strcmp(line, "sealed")) {
+			len += snprintf(buf + len, size - len, "sealed\n");
+			continue;
+		}
 		if (sscanf(line, "%u name=%31s", &id, name) != 2)
 			return -1;
 		len += snprintf(buf + len, size - len, "%u %s\n", id, name);
@@ -250,18 +258,51 @@ static inline int count_lines(const char *s)
 	return n;
 }
 
-/* Detaches every program listed on @hook; returns how many. */
+/* Detaches every program listed on @hook, one by one; returns how many. */
 static inline int detach_all(const char *hook)
 {
-	char buf[8192], *line, *save;
+	static char buf[LISTING_MAX];
+	char *line, *save;
 	int n = 0;
 
 	if (listing(hook, buf, sizeof(buf)) < 0)
 		return -1;
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-		if (!detach(hook, strtoul(line, NULL, 10)))
+		if (strcmp(line, "sealed") && !detach(hook, strtoul(line, NULL, 10)))
 			n++;
 	return n;
+}
+
+/* Writes a formatted command to the file of @hook; returns 0 or errno. */
+static inline int hook_printf(const char *hook, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static inline int hook_printf(const char *hook, const char *fmt, ...)
+{
+	char cmd[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	return hook_write(hook, cmd);
+}
+
+/*
+ * Whether status lists @hook: it has programs, its static key is on, or it is
+ * sealed. Other hooks may be listed: a sealed hook stays until reboot.
+ */
+static inline bool status_lists(const char *hook)
+{
+	static char buf[LISTING_MAX];
+	size_t len = strlen(hook);
+	char *line;
+
+	if (read_file(HOOK_DIR "status", buf, sizeof(buf)) < 0)
+		return true;
+	for (line = buf; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
+		if (!strncmp(line, hook, len) && line[len] == ' ')
+			return true;
+	return false;
 }
 
 /* Whether the program with @id still exists. */

@@ -350,6 +350,118 @@ static int read_status(FIXTURE_DATA(fault) *self)
 	return read_all(STATUS);
 }
 
+/* Attach at a place, replace and reset (the control verbs). */
+static int write_first_kill2(FIXTURE_DATA(fault) *self)
+{
+	return write_cmd(self->kill_fd, PIN_KILL2 " first\n");
+}
+
+static int ioctl_after_connect(FIXTURE_DATA(fault) *self)
+{
+	struct krsi_attach att = { .size = sizeof(att), .prog_fd = self->connect.fd,
+				   .flags = KRSI_ATTACH_AFTER, .rel_id = self->connect_s.id };
+	int ret = ioctl(self->connect_fd, KRSI_IOC_ATTACH, &att);
+
+	if (ret < 0)
+		return errno;
+	return ret == (int)self->connect.id ? 0 : EPROTO;
+}
+
+static int rep_ioctl(int fd, struct prog *old, struct prog *new)
+{
+	struct krsi_replace rep = { .size = sizeof(rep), .prog_id = old->id, .prog_fd = new->fd };
+	int ret = ioctl(fd, KRSI_IOC_REPLACE, &rep);
+
+	if (ret < 0)
+		return errno;
+	return ret == (int)new->id ? 0 : EPROTO;
+}
+
+static int write_replace_kill1(FIXTURE_DATA(fault) *self)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "replace %u " PIN_KILL2 "\n", self->kill1.id);
+	return write_cmd(self->kill_fd, cmd);
+}
+
+static int ioctl_replace_kill2(FIXTURE_DATA(fault) *self)
+{
+	return rep_ioctl(self->kill_fd, &self->kill2, &self->kill1);
+}
+
+static int ioctl_replace_connect_s(FIXTURE_DATA(fault) *self)
+{
+	return rep_ioctl(self->connect_fd, &self->connect_s, &self->connect);
+}
+
+static int ioctl_replace_connect(FIXTURE_DATA(fault) *self)
+{
+	return rep_ioctl(self->connect_fd, &self->connect, &self->connect_s);
+}
+
+static int write_reset_kill(FIXTURE_DATA(fault) *self)
+{
+	return write_cmd(self->kill_fd, "reset\n");
+}
+
+static int ioctl_reset_connect(FIXTURE_DATA(fault) *self)
+{
+	int ret = ioctl(self->connect_fd, KRSI_IOC_RESET, NULL);
+
+	if (ret < 0)
+		return errno;
+	return ret == 2 ? 0 : EPROTO;
+}
+
+/* Brings back the two programs of each hook, in their order, after a reset. */
+static int undo_reset_kill(FIXTURE_DATA(fault) *self)
+{
+	return ioctl_attach_kill1(self) ?: write_attach_kill2(self);
+}
+
+static int undo_reset_connect(FIXTURE_DATA(fault) *self)
+{
+	return write_attach_connect_s(self) ?: ioctl_attach_connect(self);
+}
+
+static int read_control(FIXTURE_DATA(fault) *self)
+{
+	return read_all(HOOK_DIR "control");
+}
+
+TEST_F_TIMEOUT(fault, control_verbs, 600)
+{
+	const struct op ops[] = {
+		{ "write attach first (atomic hook)", write_first_kill2, write_detach_kill2 },
+		{ "ioctl attach after= (sleepable hook)", ioctl_after_connect,
+		  ioctl_detach_connect },
+		{ "write replace (atomic hook)", write_replace_kill1, ioctl_replace_kill2 },
+		{ "ioctl replace (sleepable hook)", ioctl_replace_connect_s,
+		  ioctl_replace_connect },
+		{ "control file", read_control, NULL },
+	};
+	const struct op resets[] = {
+		{ "write reset (atomic hook)", write_reset_kill, undo_reset_kill },
+		{ "ioctl reset (sleepable hook)", ioctl_reset_connect, undo_reset_connect },
+	};
+	unsigned int i;
+
+	ASSERT_EQ(0, ioctl_attach_kill1(self));
+	ASSERT_EQ(0, write_attach_connect_s(self));
+	for (i = 0; i < 2; i++)
+		EXPECT_LT(0, fail_each(_metadata, self, &ops[i]));
+	/* Replace: the other program of each hook stays. */
+	for (; i < 4; i++)
+		EXPECT_LT(0, fail_each(_metadata, self, &ops[i]));
+	EXPECT_LT(0, fail_each(_metadata, self, &ops[4]));
+	/* Reset of two programs. */
+	ASSERT_EQ(0, write_attach_kill2(self));
+	ASSERT_EQ(0, ioctl_attach_connect(self));
+	for (i = 0; i < ARRAY_SIZE(resets); i++)
+		EXPECT_LT(0, fail_each(_metadata, self, &resets[i]));
+}
+
 /* Attach, to an empty hook (static key off) and to one with programs. */
 TEST_F_TIMEOUT(fault, attach, 300)
 {

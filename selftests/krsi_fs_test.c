@@ -23,6 +23,7 @@
 #define HOOK_LIST "/krsi/hooks.list"
 /* The one control file beside the hook files. */
 #define STATUS_NAME "status"
+#define CONTROL_NAME "control"
 
 #define MAX_HOOKS 1024
 
@@ -50,7 +51,7 @@ static int read_list(const char *path, char **names)
 	return n;
 }
 
-/* Reads the entries of HOOK_DIR but status; returns the count, sorted, or -1. */
+/* Reads the entries of HOOK_DIR but status and control; returns the count, sorted, or -1. */
 static int read_hook_dir(char **names)
 {
 	DIR *d = opendir(HOOK_DIR);
@@ -61,7 +62,7 @@ static int read_hook_dir(char **names)
 		return -1;
 	while (n < MAX_HOOKS && (e = readdir(d))) {
 		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
-		    strcmp(e->d_name, STATUS_NAME))
+		    strcmp(e->d_name, STATUS_NAME) && strcmp(e->d_name, CONTROL_NAME))
 			names[n++] = strdup(e->d_name);
 	}
 	closedir(d);
@@ -157,6 +158,12 @@ TEST(files_are_root_owned_0600)
 	EXPECT_EQ(0400, st.st_mode & 07777);
 	EXPECT_EQ(0, st.st_uid);
 	EXPECT_EQ(0, st.st_gid);
+	/* The control file is root's, like the hook files. */
+	ASSERT_EQ(0, stat(HOOK_DIR "/" CONTROL_NAME, &st));
+	EXPECT_TRUE(S_ISREG(st.st_mode));
+	EXPECT_EQ(0600, st.st_mode & 07777);
+	EXPECT_EQ(0, st.st_uid);
+	EXPECT_EQ(0, st.st_gid);
 }
 
 /* Opens @path with @flags as uid/gid 65534 in a child; returns the child's errno. */
@@ -184,6 +191,8 @@ TEST(unprivileged_cannot_open)
 	EXPECT_EQ(EACCES, open_unprivileged(HOOK_DIR "/file_open", O_RDONLY));
 	EXPECT_EQ(EACCES, open_unprivileged(HOOK_DIR "/task_kill", O_WRONLY));
 	EXPECT_EQ(EACCES, open_unprivileged(HOOK_DIR "/" STATUS_NAME, O_RDONLY));
+	EXPECT_EQ(EACCES, open_unprivileged(HOOK_DIR "/" CONTROL_NAME, O_WRONLY));
+	EXPECT_EQ(EACCES, open_unprivileged(HOOK_DIR "/" CONTROL_NAME, O_RDONLY));
 }
 
 TEST(root_can_open)

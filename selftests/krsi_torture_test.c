@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * krsi - torture test: on every CPU a writer attaches, lists and detaches
- * programs (by write and by ioctl, sleepable and not) while on every CPU a
- * caller runs the hook, for a fixed number of rounds. Every hook call must
- * give a result that some published chain could give, every listing must be
- * consistent, and afterwards nothing is attached and no reference is leaked.
+ * krsi - torture test: on every CPU a writer attaches (last, first, after=),
+ * replaces, lists and detaches programs (by write and by ioctl, sleepable and
+ * not) while on every CPU a caller runs the hook, for a fixed number of
+ * rounds; the second test adds a resetter. Every hook call must give a result
+ * that some published chain could give, every listing must be consistent, and
+ * afterwards nothing is attached and no reference is leaked.
  */
 
 #define _GNU_SOURCE
@@ -55,6 +56,8 @@ struct shared {
 	unsigned long other_failed;
 	unsigned long bad_result;
 	int bad_errno;
+	/* A resetter runs: a writer's program may vanish under it (ENOENT). */
+	int resetting;
 	/* What writers found wrong. */
 	unsigned long bad_listing;
 	unsigned long bad_op;
@@ -137,12 +140,54 @@ static bool listing_ok(struct shared *sh, const __u32 *ids, unsigned int n)
 	return true;
 }
 
+/* Whether a failed change is one a concurrent reset explains. */
+static bool reset_raced(struct shared *sh)
+{
+	return sh->resetting && errno == ENOENT;
+}
+
+/* Attaches p at the @round's place: last by write, first by write, after @prev by ioctl. */
+static int attach_at(int fd, struct prog *p, const char *pin, __u32 prev, unsigned int way)
+{
+	char cmd[96];
+
+	if (way % 3 == 2 && prev) {
+		struct krsi_attach att = { .size = sizeof(att), .prog_fd = p->fd,
+					   .flags = KRSI_ATTACH_AFTER, .rel_id = prev };
+
+		return ioctl(fd, KRSI_IOC_ATTACH, &att) == (int)p->id ? 0 : -1;
+	}
+	if (way % 3 == 1) {
+		struct krsi_attach att = { .size = sizeof(att), .prog_fd = p->fd };
+
+		return ioctl(fd, KRSI_IOC_ATTACH, &att) == (int)p->id ? 0 : -1;
+	}
+	snprintf(cmd, sizeof(cmd), "%s%s\n", pin, way % 2 ? " first" : "");
+	return pwrite(fd, cmd, strlen(cmd), 0) == (ssize_t)strlen(cmd) ? 0 : -1;
+}
+
+/* Replaces program @old by @new: by write or by ioctl. */
+static int replace_by(int fd, __u32 old, struct prog *new, const char *pin, bool by_write)
+{
+	if (by_write) {
+		char cmd[128];
+
+		snprintf(cmd, sizeof(cmd), "replace %u %s\n", old, pin);
+		return pwrite(fd, cmd, strlen(cmd), 0) == (ssize_t)strlen(cmd) ? 0 : -1;
+	} else {
+		struct krsi_replace rep = { .size = sizeof(rep), .prog_id = old,
+					    .prog_fd = new->fd };
+
+		return ioctl(fd, KRSI_IOC_REPLACE, &rep) == (int)new->id ? 0 : -1;
+	}
+}
+
 static int writer(struct shared *sh, int cpu)
 {
 	struct prog p[NKINDS];
 	char pin[NKINDS][64];
-	__u32 attached[NKINDS] = {};
-	unsigned int i, round;
+	__u32 attached[NKINDS] = {}, prev;
+	unsigned int i, round, n;
 	int fd;
 
 	pin_cpu(cpu);
@@ -159,40 +204,58 @@ static int writer(struct shared *sh, int cpu)
 	if (fd < 0)
 		return 3;
 	for (round = 0; round < ROUNDS; round++) {
-		/* Attach a rotating subset, half by write and half by ioctl. */
+		unsigned int skipped = NKINDS;
+
+		/* Attach a rotating subset, at rotating places, by write and by ioctl. */
+		prev = 0;
 		for (i = 0; i < NKINDS; i++) {
-			if ((round + i) % 3 == 0)
+			if ((round + i) % 3 == 0) {
+				skipped = i;
 				continue;
-			if ((round + i) % 2) {
-				char cmd[80];
-
-				snprintf(cmd, sizeof(cmd), "%s\n", pin[i]);
-				if (pwrite(fd, cmd, strlen(cmd), 0) != (ssize_t)strlen(cmd))
-					goto bad_op;
-			} else {
-				struct krsi_attach att = { .size = sizeof(att), .prog_fd = p[i].fd };
-
-				if (ioctl(fd, KRSI_IOC_ATTACH, &att) != (int)p[i].id)
-					goto bad_op;
 			}
-			attached[i] = p[i].id;
+			if (attach_at(fd, &p[i], pin[i], prev, round + i)) {
+				if (!reset_raced(sh))
+					goto bad_op;
+				continue;
+			}
+			attached[i] = prev = p[i].id;
 			/* The same program again is refused and changes nothing. */
 			if (round % 7 == 0 && attach_fd(HOOK, p[i].fd) != 0)
 				goto bad_op;
 		}
-		if (!listing_ok(sh, attached, NKINDS))
+		n = sh->resetting ? 0 : NKINDS;
+		if (!listing_ok(sh, attached, n))
+			__atomic_fetch_add(&sh->bad_listing, 1, __ATOMIC_RELAXED);
+		/* Replace one attached program by the one left out. */
+		for (i = 0; skipped < NKINDS && i < NKINDS; i++) {
+			if (!attached[i])
+				continue;
+			if (replace_by(fd, attached[i], &p[skipped], pin[skipped], round % 2)) {
+				if (!reset_raced(sh))
+					goto bad_op;
+				attached[i] = 0;
+				break;
+			}
+			attached[i] = 0;
+			attached[skipped] = p[skipped].id;
+			break;
+		}
+		if (!listing_ok(sh, attached, n))
 			__atomic_fetch_add(&sh->bad_listing, 1, __ATOMIC_RELAXED);
 		/* Detach in an order of its own. */
 		for (i = 0; i < NKINDS; i++) {
 			unsigned int k = (i + round) % NKINDS;
+			int err;
 
 			if (!attached[k])
 				continue;
-			if (round % 2 ? detach(HOOK, attached[k]) : detach_ioctl(HOOK, attached[k]))
+			err = round % 2 ? detach(HOOK, attached[k]) : detach_ioctl(HOOK, attached[k]);
+			errno = err;
+			if (err && !reset_raced(sh))
 				goto bad_op;
 			attached[k] = 0;
 		}
-		if (!listing_ok(sh, attached, NKINDS))
+		if (!listing_ok(sh, attached, n))
 			__atomic_fetch_add(&sh->bad_listing, 1, __ATOMIC_RELAXED);
 	}
 	close(fd);
@@ -203,9 +266,26 @@ static int writer(struct shared *sh, int cpu)
 	return 0;
 bad_op:
 	__atomic_fetch_add(&sh->bad_op, 1, __ATOMIC_RELAXED);
-	snprintf(sh->bad_line, sizeof(sh->bad_line), "round %u, %s: %s", round, kinds[i].name,
-		 strerror(errno));
+	snprintf(sh->bad_line, sizeof(sh->bad_line), "round %u, %s: %s", round,
+		 kinds[i < NKINDS ? i : 0].name, strerror(errno));
 	return 4;
+}
+
+/* Resets the hook, by write and by ioctl, until the writers are done. */
+static int resetter(struct shared *sh)
+{
+	unsigned int i;
+
+	for (i = 0; !sh->stop; i++) {
+		if (i % 2 ? hook_write(HOOK, "reset\n") :
+			    hook_ioctl(HOOK, KRSI_IOC_RESET, NULL) < 0) {
+			__atomic_fetch_add(&sh->bad_op, 1, __ATOMIC_RELAXED);
+			snprintf(sh->bad_line, sizeof(sh->bad_line), "reset: %s", strerror(errno));
+			return 1;
+		}
+		usleep(2000);
+	}
+	return 0;
 }
 
 FIXTURE(torture) {
@@ -226,11 +306,10 @@ FIXTURE_TEARDOWN(torture)
 	munmap(self->sh, sizeof(*self->sh));
 }
 
-TEST_F_TIMEOUT(torture, attach_detach_list_race_callers, 600)
+static void torture(struct __test_metadata *_metadata, struct shared *sh, bool resets)
 {
 	int cpus = sysconf(_SC_NPROCESSORS_ONLN), i, status;
-	pid_t writers[MAX_CPUS], callers[MAX_CPUS];
-	struct shared *sh = self->sh;
+	pid_t writers[MAX_CPUS], callers[MAX_CPUS], reset_pid = 0;
 	unsigned long total = 0;
 	char buf[4096];
 
@@ -241,6 +320,13 @@ TEST_F_TIMEOUT(torture, attach_detach_list_race_callers, 600)
 		if (callers[i] == 0)
 			_exit(caller(sh, i));
 		ASSERT_LT(0, callers[i]);
+	}
+	sh->resetting = resets;
+	if (resets) {
+		reset_pid = fork();
+		if (reset_pid == 0)
+			_exit(resetter(sh));
+		ASSERT_LT(0, reset_pid);
 	}
 	for (i = 0; i < cpus; i++) {
 		writers[i] = fork();
@@ -258,6 +344,12 @@ TEST_F_TIMEOUT(torture, attach_detach_list_race_callers, 600)
 		ASSERT_EQ(callers[i], waitpid(callers[i], &status, 0));
 		EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	}
+	if (resets) {
+		ASSERT_EQ(reset_pid, waitpid(reset_pid, &status, 0));
+		EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+		/* What the last reset raced with may still be attached. */
+		ASSERT_EQ(0, hook_write(HOOK, "reset\n"));
+	}
 	for (i = 0; i < (int)NKINDS; i++) {
 		TH_LOG("%s: %lu", kinds[i].name, sh->results[i]);
 		total += sh->results[i];
@@ -271,14 +363,23 @@ TEST_F_TIMEOUT(torture, attach_detach_list_race_callers, 600)
 	EXPECT_LT(0, total - sh->results[0]);
 	/* Afterwards: nothing attached, the key off, nothing left referenced. */
 	EXPECT_EQ(0, listing(HOOK, buf, sizeof(buf)));
-	ASSERT_LE(0, read_file(HOOK_DIR "status", buf, sizeof(buf)));
-	EXPECT_STREQ("", buf);
+	EXPECT_FALSE(status_lists(HOOK));
 	for (i = 0; i < cpus; i++) {
 		unsigned int k;
 
 		for (k = 0; k < NKINDS; k++)
 			EXPECT_TRUE(sh->ids[i][k] && released(sh->ids[i][k]));
 	}
+}
+
+TEST_F_TIMEOUT(torture, attach_replace_detach_list_race_callers, 600)
+{
+	torture(_metadata, self->sh, false);
+}
+
+TEST_F_TIMEOUT(torture, with_resets, 600)
+{
+	torture(_metadata, self->sh, true);
 }
 
 TEST_HARNESS_MAIN

@@ -1,6 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # krsi - run every selftest in this directory inside the guest; each prints KTAP.
+# The lock test runs last, since nothing can be attached after it until reboot.
 #
 # On a kernel with kmemleak (the debug kernel of selftests/config-debug),
 # kmemleak scans after the tests and prints every unreferenced object, which
@@ -14,13 +15,18 @@ status=0
 grep -q ' /sys/kernel/debug debugfs ' /proc/mounts ||
 	mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 
-for t in "$dir"/*_test; do
-	[ -x "$t" ] || continue
-	"$t"
+run() {
+	"$1"
 	rc=$?
-	echo "# krsi-selftest: $(basename "$t") exit=$rc"
+	echo "# krsi-selftest: $(basename "$1") exit=$rc"
 	[ "$rc" -eq 0 ] || status=1
+}
+
+# krsi_lock_test locks krsi until reboot: it runs after every other test.
+for t in "$dir"/*_test; do
+	[ -x "$t" ] && [ "$(basename "$t")" != krsi_lock_test ] && run "$t"
 done
+run "$dir"/krsi_lock_test
 
 if [ -e $kmemleak ]; then
 	# Objects younger than 5 s are not reported; RCU callbacks free late.

@@ -187,7 +187,7 @@ fn split_args(s: &str) -> Vec<&str> {
 }
 
 /// Names of krsi's control files in /sys/kernel/security/bpf/, which no hook may have.
-const RESERVED_NAMES: &[&str] = &["status"];
+const RESERVED_NAMES: &[&str] = &["status", "control"];
 
 const RUST_KEYWORDS: &[&str] = &[
     "as", "async", "await", "box", "break", "const", "continue", "do", "dyn", "else", "enum",

@@ -12,6 +12,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
+#include "krsi_common.bpf.h"
 
 #define EPERM 1
 #define EACCES 13
@@ -19,8 +20,6 @@
 
 char _license[] SEC("license") = "GPL";
 
-/* See krsi_test.bpf.c: keeps the verifier's view of the result in range. */
-#define DENY_IF(cond, err) ({ volatile long __ret = 0; if (cond) __ret = (err); (int)__ret; })
 
 SEC("lsm/socket_connect")
 int BPF_PROG(allow_connect, struct socket *sock, struct sockaddr *address, int addrlen)
@@ -43,15 +42,7 @@ int BPF_PROG(allow_kill, struct task_struct *p, struct kernel_siginfo *info, int
 
 static __always_inline bool is_torture(struct file *file)
 {
-	static const char want[] = "krsi-torture";
-	char buf[16] = {};
-	int i;
-
-	bpf_probe_read_kernel_str(buf, sizeof(buf), BPF_CORE_READ(file, f_path.dentry, d_name.name));
-	for (i = 0; i < (int)sizeof(want); i++)
-		if (buf[i] != want[i])
-			return false;
-	return true;
+	return FILE_IS(file, "krsi-torture");
 }
 
 SEC("lsm/file_open")

@@ -14,6 +14,7 @@
 char _license[] SEC("license") = "GPL";
 
 #include "krsi_trampoline.h"
+#include "krsi_common.bpf.h"
 
 #define PREEMPT_MASK 0xff
 
@@ -161,18 +162,10 @@ int cpu_state(unsigned long long *ctx)
 	return 0;
 }
 
-/* Whether the dentry's name is "krsi-block". */
+/* Whether the opened file is named "krsi-block". */
 static __always_inline bool is_block(struct file *file)
 {
-	const char want[] = "krsi-block";
-	char buf[16] = {};
-	int i;
-
-	bpf_probe_read_kernel_str(buf, sizeof(buf), BPF_CORE_READ(file, f_path.dentry, d_name.name));
-	for (i = 0; i < (int)sizeof(want); i++)
-		if (buf[i] != want[i])
-			return false;
-	return true;
+	return FILE_IS(file, "krsi-block");
 }
 
 /*

@@ -44,6 +44,18 @@ fn main() {
                 let _ = writeln!(out, "pub const KRSI_{name}: u32 = 0x{hex};");
             } else if value.parse::<u32>().is_ok() {
                 let _ = writeln!(out, "pub const KRSI_{name}: u32 = {value};");
+            } else if let Some(args) = value.strip_prefix("_IO(") {
+                // _IO(magic, nr): no direction and no size.
+                let nr = args
+                    .trim_end_matches(')')
+                    .split(',')
+                    .nth(1)
+                    .expect("_IO nr")
+                    .trim();
+                let _ = writeln!(
+                    out,
+                    "pub const KRSI_{name}: u32 = (KRSI_IOC_MAGIC << 8) | {nr};"
+                );
             } else if let Some(args) = value.strip_prefix("_IOWR(").or(value.strip_prefix("_IOW("))
             {
                 // _IOW(magic, nr, struct T): direction, size, type, number as in asm-generic/ioctl.h.

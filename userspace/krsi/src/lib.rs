@@ -13,11 +13,15 @@
 //! # }
 //! ```
 //!
-//! Programs loaded with aya (or libbpf) attach by file descriptor with [`Hook::attach_fd`].
+//! Programs loaded with aya (or libbpf) attach by file descriptor with [`Hook::attach_fd`], or at
+//! a chosen place in the run order with [`Hook::attach_fd_at`]. [`Hook::replace_fd`] swaps one
+//! program for another in place, [`Hook::reset`] detaches all, [`Hook::seal`] and [`lock`] make
+//! the policy stay until reboot.
 
+use std::ffi::CString;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
-use std::os::fd::{AsRawFd, BorrowedFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
 use std::path::{Path, PathBuf};
 
 /// The ioctl ABI, generated from include/uapi/linux/krsi.h.
@@ -29,8 +33,11 @@ pub mod uapi {
 /// Where krsi's hook files live.
 pub const HOOK_DIR: &str = "/sys/kernel/security/bpf";
 
-/// krsi's control files in [`HOOK_DIR`], which are not hooks.
-const CONTROL_FILES: &[&str] = &["status"];
+/// krsi's files in [`HOOK_DIR`] that are not hooks.
+const CONTROL_FILES: &[&str] = &["status", "control"];
+
+/// The global control file.
+pub const CONTROL_FILE: &str = "/sys/kernel/security/bpf/control";
 
 /// The most programs one hook runs.
 pub const MAX_PROGS: u32 = uapi::KRSI_MAX_PROGS;
@@ -90,6 +97,12 @@ pub enum Error {
         /// What was attempted.
         op: String,
     },
+    /// `EROFS`: the hook is sealed, or krsi is locked, until reboot.
+    #[error("{op}: refused: the hook is sealed, or krsi is locked, until reboot (a sealed hook only accepts appending a program; a locked krsi accepts nothing)")]
+    Sealed {
+        /// What was attempted.
+        op: String,
+    },
     /// `EBADF`: a bad program descriptor, or a hook opened read-only.
     #[error("{op}: bad file descriptor")]
     BadFd {
@@ -121,6 +134,7 @@ impl Error {
             Some(libc::EEXIST) => Error::AlreadyAttached { op },
             Some(libc::E2BIG) => Error::HookFull { op },
             Some(libc::EBADF) => Error::BadFd { op },
+            Some(libc::EROFS) => Error::Sealed { op },
             _ => Error::Io { op, source: e },
         }
     }
@@ -135,6 +149,7 @@ impl Error {
             Error::AlreadyAttached { .. } => libc::EEXIST,
             Error::HookFull { .. } => libc::E2BIG,
             Error::BadFd { .. } => libc::EBADF,
+            Error::Sealed { .. } => libc::EROFS,
             Error::Io { source, .. } => return source.raw_os_error(),
             Error::NotActive | Error::NoSuchHook(_) | Error::Parse(_) => return None,
         })
@@ -162,14 +177,100 @@ pub struct Attachment {
     pub sleepable: bool,
 }
 
-/// Parses a hook file's listing:
-/// `<id> name=<name> runs=<n> [denied=<n>|true=<n>] sleepable=<0|1>` per line (void hooks have
-/// neither counter).
+/// Where an attach puts its program in the hook's run order.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Position {
+    /// After every program.
+    #[default]
+    Last,
+    /// Before every program.
+    First,
+    /// Right before the program with this id.
+    Before(u32),
+    /// Right after the program with this id.
+    After(u32),
+}
+
+impl Position {
+    /// The words a hook file write adds after the path: none, ` first`, ` before=ID`, ` after=ID`.
+    fn words(self) -> String {
+        match self {
+            Position::Last => String::new(),
+            Position::First => " first".into(),
+            Position::Before(id) => format!(" before={id}"),
+            Position::After(id) => format!(" after={id}"),
+        }
+    }
+
+    /// `KRSI_IOC_ATTACH`'s flags and `rel_id`.
+    fn ioctl(self) -> (u32, u32) {
+        match self {
+            Position::Last => (0, 0),
+            Position::First => (uapi::KRSI_ATTACH_FIRST, 0),
+            Position::Before(id) => (uapi::KRSI_ATTACH_BEFORE, id),
+            Position::After(id) => (uapi::KRSI_ATTACH_AFTER, id),
+        }
+    }
+}
+
+/// A hook file's whole listing.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Listing {
+    /// The hook is sealed until reboot (by itself or because krsi is locked).
+    pub sealed: bool,
+    /// The attached programs, in run order.
+    pub attachments: Vec<Attachment>,
+}
+
+/// Parses a hook file's listing: `sealed` first if the hook is sealed, then
+/// `<id> name=<name> runs=<n> [denied=<n>|true=<n>] sleepable=<0|1>` per program (void hooks
+/// have neither counter).
+pub fn parse_hook_listing(text: &str) -> Result<Listing> {
+    let mut listing = Listing::default();
+    for (i, line) in text.lines().filter(|l| !l.is_empty()).enumerate() {
+        if i == 0 && line == "sealed" {
+            listing.sealed = true;
+        } else {
+            listing.attachments.push(parse_line(line)?);
+        }
+    }
+    Ok(listing)
+}
+
+/// The programs of a hook file's listing (see [`parse_hook_listing`]).
 pub fn parse_listing(text: &str) -> Result<Vec<Attachment>> {
-    text.lines()
-        .filter(|l| !l.is_empty())
-        .map(parse_line)
-        .collect()
+    Ok(parse_hook_listing(text)?.attachments)
+}
+
+/// Whether krsi is locked: no attach or other change on any hook until reboot.
+pub fn locked() -> Result<bool> {
+    let text = fs::read_to_string(CONTROL_FILE).map_err(|e| match e.kind() {
+        io::ErrorKind::NotFound => Error::NotActive,
+        _ => Error::from_io(format!("reading {CONTROL_FILE}"), e),
+    })?;
+    match text.trim_end() {
+        "locked=0" => Ok(false),
+        "locked=1" => Ok(true),
+        other => Err(Error::Parse(other.to_string())),
+    }
+}
+
+/// Locks krsi until reboot: every hook is sealed and no program can be attached any more.
+pub fn lock() -> Result<()> {
+    let op = "locking krsi";
+    let file = OpenOptions::new()
+        .write(true)
+        .open(CONTROL_FILE)
+        .map_err(|e| match e.kind() {
+            io::ErrorKind::NotFound => Error::NotActive,
+            _ => Error::from_io(op, e),
+        })?;
+    // SAFETY: KRSI_IOC_LOCK takes no argument.
+    let ret = unsafe { libc::ioctl(file.as_raw_fd(), uapi::KRSI_IOC_LOCK as _) };
+    if ret != 0 {
+        return Err(Error::from_io(op, io::Error::last_os_error()));
+    }
+    Ok(())
 }
 
 fn parse_line(line: &str) -> Result<Attachment> {
@@ -198,6 +299,54 @@ fn parse_line(line: &str) -> Result<Attachment> {
         answered_true,
         sleepable: sleepable.ok_or_else(bad)?,
     })
+}
+
+/// Opens the BPF object pinned at `pin` (`BPF_OBJ_GET`).
+fn pinned_prog_fd(pin: &Path) -> io::Result<OwnedFd> {
+    let path = CString::new(pin.as_os_str().as_encoded_bytes())
+        .map_err(|_| io::Error::from_raw_os_error(libc::EINVAL))?;
+    // BPF_OBJ_GET's attribute: pathname (u64), bpf_fd (u32), file_flags (u32).
+    let mut attr: [u64; 2] = [0; 2];
+    attr[0] = path.as_ptr() as u64;
+    // SAFETY: `attr` is BPF_OBJ_GET's attribute (pathname, bpf_fd, file_flags) of 16 bytes, and
+    // `path` outlives the call.
+    let fd = unsafe {
+        libc::syscall(
+            libc::SYS_bpf,
+            7, /* BPF_OBJ_GET */
+            attr.as_mut_ptr(),
+            std::mem::size_of_val(&attr),
+        )
+    };
+    if fd < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: the kernel returned a new descriptor that we own.
+    Ok(unsafe { OwnedFd::from_raw_fd(fd as RawFd) })
+}
+
+/// The id of the BPF program of descriptor `fd` (`BPF_OBJ_GET_INFO_BY_FD`).
+fn prog_id(fd: BorrowedFd<'_>) -> io::Result<u32> {
+    // struct bpf_prog_info starts with type (u32) and id (u32); 8 bytes are enough.
+    let mut info = [0u32; 2];
+    // bpf_attr.info: bpf_fd (u32), info_len (u32), info (u64).
+    let mut attr: [u64; 2] = [0; 2];
+    attr[0] = u64::from(fd.as_raw_fd() as u32) | ((std::mem::size_of_val(&info) as u64) << 32);
+    attr[1] = info.as_mut_ptr() as u64;
+    // SAFETY: `attr` is BPF_OBJ_GET_INFO_BY_FD's attribute; the kernel writes at most
+    // `info_len` bytes to `info`, which lives across the call.
+    let ret = unsafe {
+        libc::syscall(
+            libc::SYS_bpf,
+            15, /* BPF_OBJ_GET_INFO_BY_FD */
+            attr.as_mut_ptr(),
+            std::mem::size_of_val(&attr),
+        )
+    };
+    if ret < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(info[1])
 }
 
 /// The hooks krsi offers, sorted: the files of [`HOOK_DIR`] but its control files.
@@ -267,48 +416,150 @@ impl Hook {
 
     /// The programs attached to the hook, in run order.
     pub fn list(&self) -> Result<Vec<Attachment>> {
+        Ok(self.listing()?.attachments)
+    }
+
+    /// The hook's whole listing: whether it is sealed, and its programs in run order.
+    pub fn listing(&self) -> Result<Listing> {
         let mut text = String::new();
         self.file(false)?
             .read_to_string(&mut text)
             .map_err(|e| Error::from_io(format!("reading {}", self.path.display()), e))?;
-        parse_listing(&text)
+        parse_hook_listing(&text)
     }
 
-    /// Attaches the program pinned at `pin` (an absolute path in a BPF filesystem) at the end of
-    /// the hook's programs; returns its id.
+    /// Writes one command to the hook file.
+    fn write(&self, op: &str, cmd: &str) -> Result<()> {
+        self.file(true)?
+            .write_all(cmd.as_bytes())
+            .map_err(|e| Error::from_io(op, e))
+    }
+
+    /// An absolute pin path as a write's word: no space, no newline.
+    fn pin_word(pin: &Path, op: &str) -> Result<String> {
+        pin.to_str()
+            .filter(|p| p.starts_with('/') && !p.contains([' ', '\n']))
+            .map(str::to_string)
+            .ok_or_else(|| Error::Invalid { op: op.to_string() })
+    }
+
+    /// Attaches the program pinned at `pin` (an absolute path in a BPF filesystem, without
+    /// spaces) at the end of the hook's programs; returns its id.
     pub fn attach_pinned(&self, pin: impl AsRef<Path>) -> Result<u32> {
+        self.attach_pinned_at(pin, Position::Last)
+    }
+
+    /// Attaches the program pinned at `pin` at `pos` in the run order; returns its id.
+    pub fn attach_pinned_at(&self, pin: impl AsRef<Path>, pos: Position) -> Result<u32> {
         let pin = pin.as_ref();
         let op = format!("attaching {} to {}", pin.display(), self.name);
-        let pin = pin
-            .to_str()
-            .filter(|p| p.starts_with('/'))
-            .ok_or_else(|| Error::Invalid { op: op.clone() })?;
-        self.file(true)?
-            .write_all(format!("{pin}\n").as_bytes())
-            .map_err(|e| Error::from_io(op.clone(), e))?;
-        // The program is last in run order now.
-        self.list()?
-            .last()
-            .map(|a| a.id)
-            .ok_or(Error::NotFound { op })
+        let word = Self::pin_word(pin, &op)?;
+        // The pin's program id, to find it in the listing afterwards.
+        let fd = pinned_prog_fd(pin).map_err(|e| Error::from_io(op.clone(), e))?;
+        let id = prog_id(fd.as_fd()).map_err(|e| Error::from_io(op.clone(), e))?;
+        self.write(&op, &format!("{word}{}\n", pos.words()))?;
+        Ok(id)
     }
 
     /// Attaches the loaded program of descriptor `prog` (from aya's `ProgramFd` or libbpf) at the
     /// end of the hook's programs; returns its id.
     pub fn attach_fd(&self, prog: BorrowedFd<'_>) -> Result<u32> {
+        self.attach_fd_at(prog, Position::Last)
+    }
+
+    /// Attaches the loaded program of descriptor `prog` at `pos` in the run order; returns its
+    /// id.
+    pub fn attach_fd_at(&self, prog: BorrowedFd<'_>, pos: Position) -> Result<u32> {
         let op = format!("attaching program fd {} to {}", prog.as_raw_fd(), self.name);
-        let file = self.file(true)?;
+        let (flags, rel_id) = pos.ioctl();
         let arg = uapi::krsi_attach {
             size: std::mem::size_of::<uapi::krsi_attach>() as u32,
+            flags,
             prog_fd: prog.as_raw_fd(),
-            ..Default::default()
+            rel_id,
         };
         // SAFETY: KRSI_IOC_ATTACH reads one `krsi_attach`, which `arg` is; it returns the id.
-        let ret = unsafe { libc::ioctl(file.as_raw_fd(), uapi::KRSI_IOC_ATTACH as _, &arg) };
+        unsafe { self.ioctl_id(&op, uapi::KRSI_IOC_ATTACH, &raw const arg) }
+            .map_err(|e| self.not_attached(e, pos))
+    }
+
+    /// Swaps the program with id `id` for the loaded program of descriptor `prog`, in its place
+    /// in the run order, atomically; returns the new program's id.
+    pub fn replace_fd(&self, id: u32, prog: BorrowedFd<'_>) -> Result<u32> {
+        let op = format!(
+            "replacing program {id} of {} by fd {}",
+            self.name,
+            prog.as_raw_fd()
+        );
+        let arg = uapi::krsi_replace {
+            size: std::mem::size_of::<uapi::krsi_replace>() as u32,
+            flags: 0,
+            prog_id: id,
+            prog_fd: prog.as_raw_fd(),
+        };
+        // SAFETY: KRSI_IOC_REPLACE reads one `krsi_replace`, which `arg` is; it returns the id.
+        unsafe { self.ioctl_id(&op, uapi::KRSI_IOC_REPLACE, &raw const arg) }
+            .map_err(|e| self.not_attached(e, Position::Before(id)))
+    }
+
+    /// Swaps the program with id `id` for the program pinned at `pin`; returns the new id.
+    pub fn replace_pinned(&self, id: u32, pin: impl AsRef<Path>) -> Result<u32> {
+        let pin = pin.as_ref();
+        let op = format!(
+            "replacing program {id} of {} by {}",
+            self.name,
+            pin.display()
+        );
+        let word = Self::pin_word(pin, &op)?;
+        let fd = pinned_prog_fd(pin).map_err(|e| Error::from_io(op.clone(), e))?;
+        let new_id = prog_id(fd.as_fd()).map_err(|e| Error::from_io(op.clone(), e))?;
+        self.write(&op, &format!("replace {id} {word}\n"))
+            .map_err(|e| self.not_attached(e, Position::Before(id)))?;
+        Ok(new_id)
+    }
+
+    /// Detaches every program of the hook at once; returns how many.
+    pub fn reset(&self) -> Result<u32> {
+        let op = format!("resetting {}", self.name);
+        // SAFETY: KRSI_IOC_RESET takes no argument.
+        unsafe { self.ioctl_id(&op, uapi::KRSI_IOC_RESET, std::ptr::null::<u8>()) }
+    }
+
+    /// Seals the hook until reboot: afterwards programs can only be appended.
+    pub fn seal(&self) -> Result<()> {
+        let op = format!("sealing {}", self.name);
+        // SAFETY: KRSI_IOC_SEAL takes no argument.
+        unsafe { self.ioctl_id(&op, uapi::KRSI_IOC_SEAL, std::ptr::null::<u8>()) }.map(|_| ())
+    }
+
+    /// Issues ioctl `cmd` with `arg` on the hook file opened for writing; returns its
+    /// non-negative result.
+    ///
+    /// # Safety
+    ///
+    /// `arg` must be what `cmd` takes: a valid uapi struct of its type, or null for none.
+    unsafe fn ioctl_id<T>(&self, op: &str, cmd: u32, arg: *const T) -> Result<u32> {
+        let file = self.file(true)?;
+        // SAFETY: the caller passes the argument `cmd` takes.
+        let ret = unsafe { libc::ioctl(file.as_raw_fd(), cmd as _, arg) };
         if ret < 0 {
             return Err(Error::from_io(op, io::Error::last_os_error()));
         }
-        u32::try_from(ret).map_err(|_| Error::Parse(format!("{op}: id {ret}")))
+        u32::try_from(ret).map_err(|_| Error::Parse(format!("{op}: result {ret}")))
+    }
+
+    /// Names the program behind an `ENOENT` from an operation relative to program `pos`.
+    fn not_attached(&self, e: Error, pos: Position) -> Error {
+        match (e, pos) {
+            (Error::NotFound { op }, Position::Before(id) | Position::After(id)) => {
+                Error::NotAttached {
+                    op,
+                    hook: self.name.clone(),
+                    id,
+                }
+            }
+            (e, _) => e,
+        }
     }
 
     /// Detaches the program with BPF id `id`.
@@ -367,6 +618,38 @@ mod tests {
     }
 
     #[test]
+    fn listing_says_sealed_first() {
+        let l = parse_hook_listing("sealed\n3 name=a runs=1 denied=0 sleepable=0\n").unwrap();
+        assert!(l.sealed);
+        assert_eq!(l.attachments.len(), 1);
+        let l = parse_hook_listing("sealed\n").unwrap();
+        assert!(l.sealed && l.attachments.is_empty());
+        let l = parse_hook_listing("3 name=a runs=1 denied=0 sleepable=0\n").unwrap();
+        assert!(!l.sealed);
+        // Only first.
+        assert!(parse_hook_listing("3 name=a runs=1 denied=0 sleepable=0\nsealed\n").is_err());
+    }
+
+    #[test]
+    fn positions_spell_the_abi() {
+        assert_eq!(Position::Last.words(), "");
+        assert_eq!(Position::First.words(), " first");
+        assert_eq!(Position::Before(7).words(), " before=7");
+        assert_eq!(Position::After(9).words(), " after=9");
+        assert_eq!(Position::Last.ioctl(), (0, 0));
+        assert_eq!(Position::First.ioctl(), (uapi::KRSI_ATTACH_FIRST, 0));
+        assert_eq!(Position::Before(7).ioctl(), (uapi::KRSI_ATTACH_BEFORE, 7));
+        assert_eq!(Position::After(9).ioctl(), (uapi::KRSI_ATTACH_AFTER, 9));
+        let op = "op";
+        assert!(Hook::pin_word(Path::new("/sys/fs/bpf/a b"), op).is_err());
+        assert!(Hook::pin_word(Path::new("sys/fs/bpf/a"), op).is_err());
+        assert_eq!(
+            Hook::pin_word(Path::new("/sys/fs/bpf/a"), op).unwrap(),
+            "/sys/fs/bpf/a"
+        );
+    }
+
+    #[test]
     fn listing_ignores_new_fields_but_not_missing_ones() {
         let l = parse_listing("5 name=x runs=1 denied=0 sleepable=0 mode=audit\n").unwrap();
         assert_eq!(l[0].id, 5);
@@ -392,6 +675,7 @@ mod tests {
             (libc::EEXIST, "already attached"),
             (libc::E2BIG, "hook full"),
             (libc::EBADF, "bad file descriptor"),
+            (libc::EROFS, "sealed"),
             (libc::EIO, "Input/output error"),
         ];
         for (errno, text) in cases {
@@ -416,7 +700,7 @@ mod tests {
     fn hooks_skip_control_files_and_sort() {
         let dir = std::env::temp_dir().join(format!("krsi-test-{}", std::process::id()));
         fs::create_dir_all(&dir).unwrap();
-        for f in ["task_kill", "status", "file_open"] {
+        for f in ["task_kill", "status", "control", "file_open"] {
             fs::write(dir.join(f), "").unwrap();
         }
         assert_eq!(hooks_in(&dir).unwrap(), ["file_open", "task_kill"]);
@@ -448,6 +732,20 @@ mod tests {
         // _IOW(0xb9, 1, 16 bytes) and _IOW(0xb9, 2, 16 bytes) from asm-generic/ioctl.h.
         assert_eq!(uapi::KRSI_IOC_ATTACH, 0x4010_b901);
         assert_eq!(uapi::KRSI_IOC_DETACH, 0x4010_b902);
-        assert_eq!(MAX_PROGS, 64);
+        assert_eq!(MAX_PROGS, 256);
+        assert_eq!(std::mem::size_of::<uapi::krsi_replace>(), 16);
+        assert_eq!(uapi::KRSI_IOC_REPLACE, 0x4010_b903);
+        // _IO(0xb9, n): no direction, no size.
+        assert_eq!(uapi::KRSI_IOC_RESET, 0xb904);
+        assert_eq!(uapi::KRSI_IOC_SEAL, 0xb905);
+        assert_eq!(uapi::KRSI_IOC_LOCK, 0xb906);
+        assert_eq!(
+            (
+                uapi::KRSI_ATTACH_FIRST,
+                uapi::KRSI_ATTACH_BEFORE,
+                uapi::KRSI_ATTACH_AFTER
+            ),
+            (1, 2, 4)
+        );
     }
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-//! krsictl - attach, detach and list BPF LSM programs on krsi's hooks.
+//! krsictl - attach, detach, replace and list BPF LSM programs on krsi's hooks; reset and seal
+//! hooks; lock krsi.
 //!
 //! Exit status: 0 on success, 1 when the operation failed (the message says why, from the
 //! kernel's errno), 2 on a usage error.
@@ -18,7 +19,8 @@ use serde::Serialize;
 #[command(
     name = "krsictl",
     version,
-    about = "Attach, detach and list BPF LSM programs on krsi's hooks (/sys/kernel/security/bpf)",
+    about = "Attach, detach, replace and list BPF LSM programs on krsi's hooks \
+             (/sys/kernel/security/bpf); reset and seal hooks; lock krsi",
     after_help = "Exit status: 0 success, 1 the operation failed (the message says why), 2 usage error."
 )]
 struct Cli {
@@ -39,7 +41,8 @@ enum Command {
         hook: Option<String>,
     },
     /// Load a BPF LSM program from an object file (libbpf's SEC("lsm/HOOK") or
-    /// SEC("lsm.s/HOOK")) and attach it to HOOK, after the programs already there.
+    /// SEC("lsm.s/HOOK")) and attach it to HOOK, after the programs already there unless
+    /// --first, --before or --after says where.
     Attach {
         /// The hook, e.g. file_open.
         hook: String,
@@ -51,6 +54,15 @@ enum Command {
         /// Also pin the program at PATH (in a BPF filesystem).
         #[arg(long)]
         pin: Option<PathBuf>,
+        /// Run it before every program of the hook.
+        #[arg(long, conflicts_with_all = ["before", "after"])]
+        first: bool,
+        /// Run it right before the program with id ID.
+        #[arg(long, value_name = "ID", conflicts_with = "after")]
+        before: Option<u32>,
+        /// Run it right after the program with id ID.
+        #[arg(long, value_name = "ID")]
+        after: Option<u32>,
         /// After attaching, print the text records the program writes to its ring buffer
         /// map MAP, one per line, until interrupted (the program stays attached).
         #[arg(long, value_name = "MAP")]
@@ -66,12 +78,40 @@ enum Command {
         /// The program id, as `krsictl list` shows it.
         id: u32,
     },
+    /// Load a program from OBJECT and swap it for the program with id ID, in its place in
+    /// HOOK's run order, atomically: every hook call runs the old program or the new one.
+    Replace {
+        /// The hook, e.g. file_open.
+        hook: String,
+        /// The id of the program to replace.
+        id: u32,
+        /// The BPF object file.
+        object: PathBuf,
+        /// The program to attach, when the object has more than one LSM program.
+        #[arg(long)]
+        program: Option<String>,
+        /// Also pin the program at PATH (in a BPF filesystem).
+        #[arg(long)]
+        pin: Option<PathBuf>,
+    },
+    /// Detach every program of HOOK at once.
+    Reset {
+        /// The hook, e.g. file_open.
+        hook: String,
+    },
+    /// Seal HOOK until reboot: its programs can no longer be detached, replaced or
+    /// reordered; programs can still be appended.
+    Seal {
+        /// The hook, e.g. file_open.
+        hook: String,
+    },
+    /// Lock krsi until reboot: every hook sealed, and no program attached any more.
+    Lock,
 }
 
 /// One attached program, for `list`.
 #[derive(Serialize)]
 struct Entry {
-    hook: String,
     id: u32,
     name: String,
     runs: u64,
@@ -82,26 +122,54 @@ struct Entry {
     sleepable: bool,
 }
 
-fn list(hook: Option<String>) -> Result<Vec<Entry>> {
-    let hooks = match hook {
-        Some(h) => vec![h],
-        None => krsi::hooks()?,
+/// One hook, for `list`.
+#[derive(Serialize)]
+struct HookEntry {
+    hook: String,
+    sealed: bool,
+    programs: Vec<Entry>,
+}
+
+/// What `list` shows: krsi's lock and the hooks asked for.
+#[derive(Serialize)]
+struct ListOut {
+    locked: bool,
+    hooks: Vec<HookEntry>,
+}
+
+/// HOOK's listing, or that of every hook with programs or sealed by itself.
+fn list(hook: Option<String>) -> Result<ListOut> {
+    let locked = krsi::locked()?;
+    let (names, all) = match hook {
+        Some(h) => (vec![h], false),
+        None => (krsi::hooks()?, true),
     };
-    let mut entries = Vec::new();
-    for name in hooks {
-        for a in krsi::Hook::open(&name)?.list()? {
-            entries.push(Entry {
-                hook: name.clone(),
+    let mut hooks = Vec::new();
+    for name in names {
+        let listing = krsi::Hook::open(&name)?.listing()?;
+        // With every hook sealed by the lock, `locked` says it once.
+        if all && listing.attachments.is_empty() && (!listing.sealed || locked) {
+            continue;
+        }
+        let programs = listing
+            .attachments
+            .into_iter()
+            .map(|a| Entry {
                 id: a.id,
                 name: a.name,
                 runs: a.runs,
                 denied: a.denied,
                 answered_true: a.answered_true,
                 sleepable: a.sleepable,
-            });
-        }
+            })
+            .collect();
+        hooks.push(HookEntry {
+            hook: name,
+            sealed: listing.sealed,
+            programs,
+        });
     }
-    Ok(entries)
+    Ok(ListOut { locked, hooks })
 }
 
 #[derive(Serialize)]
@@ -111,13 +179,14 @@ struct Attached {
     program: String,
 }
 
-fn attach(
+/// Loads the LSM program `program` (or the only one) of `object` for `hook_name`, pinning it at
+/// `pin` if asked; returns the object and the program's name.
+fn load(
     hook_name: &str,
     object: &PathBuf,
     program: Option<&str>,
     pin: Option<&PathBuf>,
-) -> Result<(Attached, Ebpf)> {
-    let hook = krsi::Hook::open(hook_name)?;
+) -> Result<(Ebpf, String)> {
     let mut ebpf =
         Ebpf::load_file(object).with_context(|| format!("loading {}", object.display()))?;
     let names: Vec<String> = ebpf
@@ -141,11 +210,7 @@ fn attach(
         ),
     };
     let btf = Btf::from_sys_fs().context("reading the kernel's BTF (/sys/kernel/btf/vmlinux)")?;
-    let prog: &mut Lsm = ebpf
-        .program_mut(&name)
-        .context("program vanished")?
-        .try_into()
-        .context("not an LSM program")?;
+    let prog = lsm_mut(&mut ebpf, &name)?;
     prog.load(hook_name, &btf).with_context(|| {
         format!("loading program {name} for hook {hook_name} (the verifier's log says why)")
     })?;
@@ -153,13 +218,14 @@ fn attach(
         prog.pin(pin)
             .with_context(|| format!("pinning {name} at {}", pin.display()))?;
     }
-    let id = hook.attach_fd(prog.fd()?.as_fd())?;
-    let attached = Attached {
-        hook: hook_name.to_string(),
-        id,
-        program: name,
-    };
-    Ok((attached, ebpf))
+    Ok((ebpf, name))
+}
+
+fn lsm_mut<'a>(ebpf: &'a mut Ebpf, name: &str) -> Result<&'a mut Lsm> {
+    ebpf.program_mut(name)
+        .context("program vanished")?
+        .try_into()
+        .context("not an LSM program")
 }
 
 /// Prints the text records of ring buffer `map`, one per line, until `count` (or forever).
@@ -219,25 +285,33 @@ fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::List { hook } => {
-            let entries = list(hook)?;
+            let out = list(hook)?;
             if cli.json {
-                print_json(&entries)?;
+                print_json(&out)?;
             } else {
-                for e in &entries {
-                    let counter = match (e.denied, e.answered_true) {
-                        (Some(n), _) => format!(" denied={n}"),
-                        (None, Some(n)) => format!(" true={n}"),
-                        (None, None) => String::new(),
-                    };
-                    println!(
-                        "{:<24} {:>6}  {:<16} runs={}{}{}",
-                        e.hook,
-                        e.id,
-                        e.name,
-                        e.runs,
-                        counter,
-                        if e.sleepable { " sleepable" } else { "" }
-                    );
+                if out.locked {
+                    println!("krsi is locked: every hook is sealed, nothing can be attached");
+                }
+                for h in &out.hooks {
+                    if h.sealed && !out.locked {
+                        println!("{:<24} sealed", h.hook);
+                    }
+                    for e in &h.programs {
+                        let counter = match (e.denied, e.answered_true) {
+                            (Some(n), _) => format!(" denied={n}"),
+                            (None, Some(n)) => format!(" true={n}"),
+                            (None, None) => String::new(),
+                        };
+                        println!(
+                            "{:<24} {:>6}  {:<16} runs={}{}{}",
+                            h.hook,
+                            e.id,
+                            e.name,
+                            e.runs,
+                            counter,
+                            if e.sleepable { " sleepable" } else { "" }
+                        );
+                    }
                 }
             }
         }
@@ -246,10 +320,26 @@ fn run(cli: Cli) -> Result<()> {
             object,
             program,
             pin,
+            first,
+            before,
+            after,
             follow: map,
             count,
         } => {
-            let (a, mut ebpf) = attach(&hook, &object, program.as_deref(), pin.as_ref())?;
+            let pos = match (first, before, after) {
+                (true, _, _) => krsi::Position::First,
+                (_, Some(id), _) => krsi::Position::Before(id),
+                (_, _, Some(id)) => krsi::Position::After(id),
+                _ => krsi::Position::Last,
+            };
+            let h = krsi::Hook::open(&hook)?;
+            let (mut ebpf, name) = load(&hook, &object, program.as_deref(), pin.as_ref())?;
+            let id = h.attach_fd_at(lsm_mut(&mut ebpf, &name)?.fd()?.as_fd(), pos)?;
+            let a = Attached {
+                hook,
+                id,
+                program: name,
+            };
             if cli.json {
                 print_json(&a)?;
             } else {
@@ -268,6 +358,48 @@ fn run(cli: Cli) -> Result<()> {
                 print_json(&serde_json::json!({ "hook": hook, "id": id, "detached": true }))?;
             } else {
                 println!("detached program {id} from {hook}");
+            }
+        }
+        Command::Replace {
+            hook,
+            id,
+            object,
+            program,
+            pin,
+        } => {
+            let h = krsi::Hook::open(&hook)?;
+            let (mut ebpf, name) = load(&hook, &object, program.as_deref(), pin.as_ref())?;
+            let new = h.replace_fd(id, lsm_mut(&mut ebpf, &name)?.fd()?.as_fd())?;
+            if cli.json {
+                print_json(&serde_json::json!({
+                    "hook": hook, "replaced": id, "id": new, "program": name
+                }))?;
+            } else {
+                println!("replaced program {id} of {hook} by {name}, program id {new}");
+            }
+        }
+        Command::Reset { hook } => {
+            let n = krsi::Hook::open(&hook)?.reset()?;
+            if cli.json {
+                print_json(&serde_json::json!({ "hook": hook, "detached": n }))?;
+            } else {
+                println!("detached {n} programs from {hook}");
+            }
+        }
+        Command::Seal { hook } => {
+            krsi::Hook::open(&hook)?.seal()?;
+            if cli.json {
+                print_json(&serde_json::json!({ "hook": hook, "sealed": true }))?;
+            } else {
+                println!("sealed {hook} until reboot");
+            }
+        }
+        Command::Lock => {
+            krsi::lock()?;
+            if cli.json {
+                print_json(&serde_json::json!({ "locked": true }))?;
+            } else {
+                println!("locked krsi until reboot");
             }
         }
     }
