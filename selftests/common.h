@@ -305,6 +305,14 @@ static inline bool status_lists(const char *hook)
 	return false;
 }
 
+/* Whether @hook is sealed: its listing starts with "sealed". */
+static inline bool hook_sealed(const char *hook)
+{
+	static char buf[LISTING_MAX];
+
+	return listing(hook, buf, sizeof(buf)) >= 0 && !strncmp(buf, "sealed\n", 7);
+}
+
 /* Whether the program with @id still exists. */
 static inline bool prog_exists(__u32 id)
 {

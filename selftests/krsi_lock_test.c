@@ -28,14 +28,14 @@
 
 #define CONTROL HOOK_DIR "control"
 #define OBJ "/krsi/selftests/krsi_control.bpf.o"
-#define PIN_BE7 PIN_DIR "krsi_lock_be7"
+#define PIN_DENY PIN_DIR "krsi_lock_deny"
 #define PIN_ALLOW PIN_DIR "krsi_lock_allow"
-/* ioprio_set(2)'s value for class best-effort, level 7; ioprio_be7 denies it. */
-#define IOPRIO_BE_7 ((2 << 13) | 7)
+#define HOOK "task_getsid"
 
-static int set_ioprio(int ioprio)
+/* getsid(2) of @pid; returns 0 or errno. getsid_deny denies it for this test's process. */
+static int get_sid(pid_t pid)
 {
-	return syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, ioprio) ? errno : 0;
+	return getsid(pid) < 0 ? errno : 0;
 }
 
 static int ioctl_errno(const char *hook, unsigned long cmd, void *arg)
@@ -59,7 +59,7 @@ static int run(const char *cmd, char *out, size_t size)
 TEST(lock_refuses_every_change_until_reboot)
 {
 	char buf[8192], before[4096], after[4096], out[4096];
-	struct prog be7, allow;
+	struct prog deny, allow;
 	struct krsi_attach att;
 	struct krsi_replace rep;
 	struct stat st;
@@ -73,13 +73,13 @@ TEST(lock_refuses_every_change_until_reboot)
 		TH_LOG("krsi is locked already: the lock test needs a fresh boot");
 	ASSERT_STREQ("locked=0\n", buf);
 
-	ASSERT_EQ(0, detach_all("task_setioprio"));
-	ASSERT_EQ(0, load_prog(OBJ, "ioprio_be7", &be7));
-	ASSERT_EQ(0, load_prog(OBJ, "ioprio_allow", &allow));
-	ASSERT_EQ(0, pin_attach("task_setioprio", &be7, "krsi_lock_be7"));
+	ASSERT_EQ(0, detach_all(HOOK));
+	ASSERT_EQ(0, load_prog(OBJ, "getsid_deny", &deny));
+	ASSERT_EQ(0, load_prog(OBJ, "getsid_allow", &allow));
+	ASSERT_EQ(0, pin_attach(HOOK, &deny, "krsi_lock_deny"));
 	unlink(PIN_ALLOW);
 	ASSERT_EQ(0, bpf_obj_pin(allow.fd, PIN_ALLOW));
-	EXPECT_EQ(EPERM, set_ioprio(IOPRIO_BE_7));
+	EXPECT_EQ(EPERM, get_sid(0));
 
 	/* Bad writes to the control file change nothing. */
 	EXPECT_EQ(EINVAL, write_at(CONTROL, "unlock\n", 7, 0));
@@ -94,60 +94,60 @@ TEST(lock_refuses_every_change_until_reboot)
 	ASSERT_LT(0, read_file(CONTROL, buf, sizeof(buf)));
 	EXPECT_STREQ("locked=1\n", buf);
 	ASSERT_LT(0, read_file(HOOK_DIR "status", buf, sizeof(buf)));
-	EXPECT_NE(NULL, strstr(buf, "task_setioprio progs=1 key=on sealed\n"));
+	EXPECT_NE(NULL, strstr(buf, "" HOOK " progs=1 key=on sealed\n"));
 	EXPECT_NE(NULL, strstr(buf, "\nlocked=1\n"));
 	/* Every hook says sealed, with or without programs. */
-	ASSERT_LT(0, listing("task_setioprio", buf, sizeof(buf)));
+	ASSERT_LT(0, listing(HOOK, buf, sizeof(buf)));
 	EXPECT_EQ(0, strncmp(buf, "sealed\n", 7));
 	ASSERT_LT(0, listing("file_open", buf, sizeof(buf)));
 	EXPECT_STREQ("sealed\n", buf);
-	EXPECT_EQ(0, run("krsictl --json list task_setioprio", out, sizeof(out)));
-	TH_LOG("krsictl --json list task_setioprio: %s", out);
+	EXPECT_EQ(0, run("krsictl --json list " HOOK, out, sizeof(out)));
+	TH_LOG("krsictl --json list " HOOK ": %s", out);
 	EXPECT_NE(NULL, strstr(out, "\"sealed\":true"));
 	EXPECT_NE(NULL, strstr(out, "\"locked\":true"));
-	ASSERT_LT(0, attachments("task_setioprio", before, sizeof(before)));
+	ASSERT_LT(0, attachments(HOOK, before, sizeof(before)));
 
 #define CHECK(expected, call) do {						\
 		EXPECT_EQ(expected, call);					\
-		ASSERT_LE(0, attachments("task_setioprio", after, sizeof(after)));	\
+		ASSERT_LE(0, attachments(HOOK, after, sizeof(after)));	\
 		EXPECT_STREQ(before, after);					\
-		EXPECT_EQ(EPERM, set_ioprio(IOPRIO_BE_7));			\
+		EXPECT_EQ(EPERM, get_sid(0));			\
 		checked++;							\
 	} while (0)
 
 	/* Even appending is refused now, on every hook. */
-	CHECK(EROFS, attach_path("task_setioprio", PIN_ALLOW));
-	CHECK(EROFS, attach_fd("task_setioprio", allow.fd) ? 0 : errno);
+	CHECK(EROFS, attach_path(HOOK, PIN_ALLOW));
+	CHECK(EROFS, attach_fd(HOOK, allow.fd) ? 0 : errno);
 	CHECK(EROFS, attach_path("file_open", PIN_ALLOW));
-	CHECK(EROFS, hook_printf("task_setioprio", "%s first\n", PIN_ALLOW));
-	CHECK(EROFS, hook_printf("task_setioprio", "detach %u\n", be7.id));
-	CHECK(EROFS, hook_printf("task_setioprio", "replace %u %s\n", be7.id, PIN_ALLOW));
-	CHECK(EROFS, hook_write("task_setioprio", "reset\n"));
+	CHECK(EROFS, hook_printf(HOOK, "%s first\n", PIN_ALLOW));
+	CHECK(EROFS, hook_printf(HOOK, "detach %u\n", deny.id));
+	CHECK(EROFS, hook_printf(HOOK, "replace %u %s\n", deny.id, PIN_ALLOW));
+	CHECK(EROFS, hook_write(HOOK, "reset\n"));
 	CHECK(EROFS, hook_write("file_open", "reset\n"));
-	CHECK(EROFS, detach_ioctl("task_setioprio", be7.id));
-	rep = (struct krsi_replace){ .size = sizeof(rep), .prog_id = be7.id, .prog_fd = allow.fd };
-	CHECK(EROFS, ioctl_errno("task_setioprio", KRSI_IOC_REPLACE, &rep));
-	CHECK(EROFS, ioctl_errno("task_setioprio", KRSI_IOC_RESET, NULL));
+	CHECK(EROFS, detach_ioctl(HOOK, deny.id));
+	rep = (struct krsi_replace){ .size = sizeof(rep), .prog_id = deny.id, .prog_fd = allow.fd };
+	CHECK(EROFS, ioctl_errno(HOOK, KRSI_IOC_REPLACE, &rep));
+	CHECK(EROFS, ioctl_errno(HOOK, KRSI_IOC_RESET, NULL));
 	att = (struct krsi_attach){ .size = sizeof(att), .prog_fd = allow.fd,
-				    .flags = KRSI_ATTACH_AFTER, .rel_id = be7.id };
-	CHECK(EROFS, ioctl_errno("task_setioprio", KRSI_IOC_ATTACH, &att));
+				    .flags = KRSI_ATTACH_AFTER, .rel_id = deny.id };
+	CHECK(EROFS, ioctl_errno(HOOK, KRSI_IOC_ATTACH, &att));
 	/* Sealing and locking again are allowed and change nothing. */
-	CHECK(0, hook_write("task_setioprio", "seal\n"));
+	CHECK(0, hook_write(HOOK, "seal\n"));
 	CHECK(0, ioctl_errno("control", KRSI_IOC_LOCK, NULL));
 	CHECK(0, write_at(CONTROL, "lock\n", 5, 0));
 	/* And krsictl says why it cannot. */
-	CHECK(1, run("krsictl detach task_setioprio 1 2>&1", out, sizeof(out)));
+	CHECK(1, run("krsictl detach " HOOK " 1 2>&1", out, sizeof(out)));
 	TH_LOG("krsictl detach: %s", out);
 	EXPECT_NE(NULL, strstr(out, "sealed"));
 #undef CHECK
 	TH_LOG("%d changes after the lock, each refused or a no-op", checked);
 
-	unlink(PIN_BE7);
+	unlink(PIN_DENY);
 	unlink(PIN_ALLOW);
-	unload(&be7);
+	unload(&deny);
 	unload(&allow);
-	EXPECT_EQ(EPERM, set_ioprio(IOPRIO_BE_7));
-	EXPECT_EQ(0, set_ioprio((2 << 13) | 4));
+	EXPECT_EQ(EPERM, get_sid(0));
+	EXPECT_EQ(0, get_sid(1));
 }
 
 TEST_HARNESS_MAIN

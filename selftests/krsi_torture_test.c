@@ -219,9 +219,14 @@ static int writer(struct shared *sh, int cpu)
 				continue;
 			}
 			attached[i] = prev = p[i].id;
-			/* The same program again is refused and changes nothing. */
-			if (round % 7 == 0 && attach_fd(HOOK, p[i].fd) != 0)
+			/*
+			 * The same program again is refused and changes nothing,
+			 * unless a reset took the first one away in between.
+			 */
+			if (round % 7 == 0 && attach_fd(HOOK, p[i].fd) != 0 && !sh->resetting) {
+				errno = EEXIST;
 				goto bad_op;
+			}
 		}
 		n = sh->resetting ? 0 : NKINDS;
 		if (!listing_ok(sh, attached, n))

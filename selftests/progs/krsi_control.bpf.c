@@ -17,9 +17,6 @@
 #define EACCES 13
 #define EXDEV 18
 
-/* ioprio_set(2)'s value for class best-effort, level 7. */
-#define IOPRIO_BE_7 ((2 << 13) | 7)
-
 char _license[] SEC("license") = "GPL";
 
 /* Replace under load: the two programs that replace each other. */
@@ -54,15 +51,28 @@ int BPF_PROG(nice_13, struct task_struct *p, int nice)
 	return DENY_IF(nice == 13, -EXDEV);
 }
 
-/* Lock: ioprio_set(2) to best-effort 7 is denied. */
-SEC("lsm/task_setioprio")
-int BPF_PROG(ioprio_be7, struct task_struct *p, int ioprio)
+/* Lock: getsid(2) of the lock test's own process is denied. */
+static __always_inline bool is_lock_test(struct task_struct *p)
 {
-	return DENY_IF(ioprio == IOPRIO_BE_7, -EPERM);
+	static const char want[] = "krsi_lock_test";
+	char comm[16] = {};
+	int i;
+
+	bpf_probe_read_kernel_str(comm, sizeof(comm), p->comm);
+	for (i = 0; i < (int)sizeof(want); i++)
+		if (comm[i] != want[i])
+			return false;
+	return true;
 }
 
-SEC("lsm/task_setioprio")
-int BPF_PROG(ioprio_allow, struct task_struct *p, int ioprio)
+SEC("lsm/task_getsid")
+int BPF_PROG(getsid_deny, struct task_struct *p)
+{
+	return DENY_IF(is_lock_test(p), -EPERM);
+}
+
+SEC("lsm/task_getsid")
+int BPF_PROG(getsid_allow, struct task_struct *p)
 {
 	return 0;
 }
