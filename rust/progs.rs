@@ -558,27 +558,56 @@ fn commit(st: &HookState, new: *mut ProgArray, mut retired: KBox<Retired>, guard
     retire(retired);
 }
 
-/// Attaches `prog` to `hook` at `pos` in the run order; returns the program id.
-pub(crate) fn attach(hook: HookId, prog: ProgRef, pos: Position) -> Result<u32> {
-    let att = prepare(hook, prog)?;
-    let retired = Retired::new(hook.sleepable(), 0)?;
+/// Makes one change to `hook`'s programs under the write lock, if the seal allows `kind`:
+/// `plan` picks the edit from the published items and `new` (the new attachment, if any, or
+/// null), or refuses. `new` must not be attached already; it is owned by the published array
+/// from then on, and what the edit removes is freed after the grace period.
+fn change(
+    hook: HookId,
+    kind: Change,
+    new: Option<KBox<Attachment>>,
+    plan: impl FnOnce(&[*const Attachment], *const Attachment) -> Result<Edit<*const Attachment>>,
+) -> Result {
+    let mut retired = Retired::new(hook.sleepable(), 1)?;
     let guard = WriteGuard::lock();
-    seal::check(hook, pos.change())?;
+    seal::check(hook, kind)?;
     let st = state(hook);
     let old = st.progs();
     let items = items_of(old);
-    if items.iter().any(|&a| ptr::eq(self::att(a).prog, att.prog)) {
-        return Err(EEXIST);
+    if let Some(new) = &new {
+        if items.iter().any(|&a| ptr::eq(att(a).prog, new.prog)) {
+            return Err(EEXIST);
+        }
     }
-    if items.len() >= MAX_PROGS {
-        return Err(E2BIG);
+    let edit = plan(items, new.as_deref().map_or(ptr::null(), ptr::from_ref))?;
+    let gone = match edit {
+        Edit::Replace(at, _) | Edit::Remove(at) => Some(items[at]),
+        Edit::Insert(..) => None,
+    };
+    let array = edited(old, edit)?;
+    if let Some(new) = new {
+        // Owned by the published array from here on; freed by `retire` once unpublished.
+        let _ = KBox::into_raw(new);
     }
-    let at = pos.index(items.iter().map(|&a| self::att(a).id()))?;
-    let new = edited(old, Edit::Insert(at, &raw const *att))?;
-    let id = att.id();
-    // Owned by the published array from here on; freed by `retire` once unpublished.
-    let _ = KBox::into_raw(att);
-    commit(st, new, retired, guard);
+    if let Some(gone) = gone {
+        // Unpublished by the commit below; it was allocated as a `KBox` by `attach`.
+        retired.push(gone.cast_mut());
+    }
+    commit(st, array, retired, guard);
+    Ok(())
+}
+
+/// Attaches `prog` to `hook` at `pos` in the run order; returns the program id.
+pub(crate) fn attach(hook: HookId, prog: ProgRef, pos: Position) -> Result<u32> {
+    let new = prepare(hook, prog)?;
+    let id = new.id();
+    change(hook, pos.change(), Some(new), |items, new| {
+        if items.len() >= MAX_PROGS {
+            return Err(E2BIG);
+        }
+        let at = pos.index(items.iter().map(|&a| att(a).id()))?;
+        Ok(Edit::Insert(at, new))
+    })?;
     Ok(id)
 }
 
@@ -586,44 +615,20 @@ pub(crate) fn attach(hook: HookId, prog: ProgRef, pos: Position) -> Result<u32> 
 /// published array; returns the new program's id. The old program's reference is dropped after
 /// hook calls that may still run it are done.
 pub(crate) fn replace(hook: HookId, id: u32, prog: ProgRef) -> Result<u32> {
-    let att = prepare(hook, prog)?;
-    let mut retired = Retired::new(hook.sleepable(), 1)?;
-    let guard = WriteGuard::lock();
-    seal::check(hook, Change::Rewrite)?;
-    let st = state(hook);
-    let old = st.progs();
-    let items = items_of(old);
-    let at = find(items, id)?;
-    if items.iter().any(|&a| ptr::eq(self::att(a).prog, att.prog)) {
-        return Err(EEXIST);
-    }
-    let gone = items[at];
-    let new = edited(old, Edit::Replace(at, &raw const *att))?;
-    let new_id = att.id();
-    // Owned by the published array from here on.
-    let _ = KBox::into_raw(att);
-    // `gone` is unpublished by the commit below; it was allocated as a `KBox` by `attach`.
-    retired.push(gone.cast_mut());
-    commit(st, new, retired, guard);
+    let new = prepare(hook, prog)?;
+    let new_id = new.id();
+    change(hook, Change::Rewrite, Some(new), |items, new| {
+        Ok(Edit::Replace(find(items, id)?, new))
+    })?;
     Ok(new_id)
 }
 
 /// Detaches the program with BPF id `id` from `hook`. The program stops being called for new
 /// hook calls at once; its reference is dropped after calls already running it are done.
 pub(crate) fn detach(hook: HookId, id: u32) -> Result {
-    let mut retired = Retired::new(hook.sleepable(), 1)?;
-    let guard = WriteGuard::lock();
-    seal::check(hook, Change::Rewrite)?;
-    let st = state(hook);
-    let old = st.progs();
-    let items = items_of(old);
-    let at = find(items, id)?;
-    let gone = items[at];
-    let new = edited(old, Edit::Remove(at))?;
-    // `gone` is unpublished by the commit below; it was allocated as a `KBox` by `attach`.
-    retired.push(gone.cast_mut());
-    commit(st, new, retired, guard);
-    Ok(())
+    change(hook, Change::Rewrite, None, |items, _| {
+        Ok(Edit::Remove(find(items, id)?))
+    })
 }
 
 /// Detaches every program of `hook` in one change, with one grace period for all of them;

@@ -14,8 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/capability.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -338,6 +340,18 @@ static inline bool released(__u32 id)
 		usleep(10000);
 	}
 	return false;
+}
+
+/* Drops CAP_MAC_ADMIN from this task's effective set; returns 0 or -1. */
+static inline int drop_cap_mac_admin(void)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2];
+
+	if (syscall(SYS_capget, &hdr, data))
+		return -1;
+	data[CAP_MAC_ADMIN / 32].effective &= ~(1u << (CAP_MAC_ADMIN % 32));
+	return syscall(SYS_capset, &hdr, data) ? -1 : 0;
 }
 
 /* Runs @fn in a child; returns the child's exit status, or -1 if it did not exit. */

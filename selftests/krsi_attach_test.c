@@ -442,13 +442,7 @@ TEST_F(krsi, attach_by_fd_and_detach_by_id_ioctl)
 /* Capabilities: drop CAP_MAC_ADMIN from the effective set and write. */
 static int write_without_cap_mac_admin(void *arg)
 {
-	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
-	struct __user_cap_data_struct data[2];
-
-	if (syscall(SYS_capget, &hdr, data))
-		return 255;
-	data[CAP_MAC_ADMIN / 32].effective &= ~(1u << (CAP_MAC_ADMIN % 32));
-	if (syscall(SYS_capset, &hdr, data))
+	if (drop_cap_mac_admin())
 		return 255;
 	return attach_path("file_open", (const char *)arg);
 }

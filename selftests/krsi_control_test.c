@@ -461,13 +461,7 @@ static int write_without_cap(void *arg)
 {
 	const char *const *hook_cmd = arg;
 
-	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
-	struct __user_cap_data_struct data[2];
-
-	if (syscall(SYS_capget, &hdr, data))
-		return 255;
-	data[CAP_MAC_ADMIN / 32].effective &= ~(1u << (CAP_MAC_ADMIN % 32));
-	if (syscall(SYS_capset, &hdr, data))
+	if (drop_cap_mac_admin())
 		return 255;
 	return hook_write(hook_cmd[0], hook_cmd[1]);
 }
