@@ -275,6 +275,17 @@ static inline int detach_all(const char *hook)
 	return n;
 }
 
+/*
+ * In a test with char before[], after[] and int checked: expects @call to
+ * return @expected and the listing of @hook (ids, names, order) to be @before.
+ */
+#define CHECK_UNCHANGED(hook, expected, call) do {				\
+		EXPECT_EQ(expected, call);					\
+		ASSERT_LE(0, attachments(hook, after, sizeof(after)));		\
+		EXPECT_STREQ(before, after);					\
+		checked++;							\
+	} while (0)
+
 /* Writes a formatted command to the file of @hook; returns 0 or errno. */
 static inline int hook_printf(const char *hook, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
