@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * krsi - the benchmark's allow-all programs, one per measured hook
+ * krsi - the benchmark's allow-all programs, one per measured hook, and one
+ * that denies (for the cost of a denial's audit record)
  *
  * The same programs run through krsi and through mainline BPF LSM links;
  * bench_idle is the control's, on a hook the workloads never reach.
@@ -35,6 +36,14 @@ int BPF_PROG(bench_task_kill, struct task_struct *p, struct kernel_siginfo *info
 	     int sig, const struct cred *cred)
 {
 	return 0;
+}
+
+/* Denies kill(pid, 0): the cost of a denial and of its audit record. */
+SEC("lsm/task_kill")
+int BPF_PROG(bench_deny_kill, struct task_struct *p, struct kernel_siginfo *info,
+	     int sig, const struct cred *cred)
+{
+	return sig == 0 ? -1 : 0;
 }
 
 SEC("lsm/sb_pivotroot")

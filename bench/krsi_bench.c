@@ -42,7 +42,9 @@
  * the B run and of the mean of the two control runs, d_X = X - c_X, and
  * spread the largest difference between the two control runs of one round
  * (the measurement's own noise), noise = spread / sqrt(rounds) that of a
- * delta averaged over the rounds. With --empty-only it measures just the
+ * delta averaged over the rounds. audit1 is krsi1 with the program
+ * audit-only (it allows, so it makes no record): the same as krsi1 when a
+ * program allows. Then one line DENY (see run_deny()). With --empty-only it measures just the
  * empty configuration (for boots with other lsm= lists). --smoke runs one
  * workload for a few iterations and prints KTAP, for make check.
  * --profile WORKLOAD CONFIG idle|hook N attaches one configuration and runs
@@ -73,7 +75,9 @@
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <linux/audit.h>
 #include <linux/krsi.h>
+#include <linux/netlink.h>
 
 #define OBJ_NAME "bench.bpf.o"
 #define EXEC_NAME "bench_exec"
@@ -143,6 +147,13 @@ static void op_kill(void)
 {
 	if (kill(getpid(), 0))
 		die("kill");
+}
+
+/* kill(self, 0) with bench_deny_kill attached: denied. */
+static void op_kill_denied(void)
+{
+	if (kill(getpid(), 0) != -1 || errno != EPERM)
+		die("kill(self, 0) not denied");
 }
 
 struct workload {
@@ -366,13 +377,18 @@ static int hook_fd(const char *hook)
 	return fd;
 }
 
-/* Attaches (or detaches) the first n programs of p, through krsi or links. */
-static void attach_n(struct progs *p, int n, bool link)
+/*
+ * Attaches the first n programs of p, through krsi (with the KRSI_ATTACH_*
+ * flags) or links.
+ */
+static void attach_n(struct progs *p, int n, bool link, __u32 flags)
 {
 	int i, fd = link ? -1 : hook_fd(p->hook);
 
 	for (i = 0; i < n; i++) {
-		struct krsi_attach att = { .size = sizeof(att), .prog_fd = p->fds[i] };
+		struct krsi_attach att = {
+			.size = sizeof(att), .flags = flags, .prog_fd = p->fds[i]
+		};
 
 		if (link) {
 			p->links[i] = bpf_program__attach_lsm(p->progs[i]);
@@ -402,13 +418,16 @@ static void detach_n(struct progs *p, int n, bool link)
 		close(fd);
 }
 
+/* audit1: one audit-only program through krsi (it allows: no record). */
 static const struct config {
 	const char *name;
 	int n;
 	bool link;
+	__u32 flags;
 } configs[] = {
-	{ "krsi1", 1, false }, { "link1", 1, true },
-	{ "krsi8", NPROGS, false }, { "link8", NPROGS, true },
+	{ "krsi1", 1, false, 0 }, { "link1", 1, true, 0 },
+	{ "krsi8", NPROGS, false, 0 }, { "link8", NPROGS, true, 0 },
+	{ "audit1", 1, false, KRSI_ATTACH_AUDIT },
 };
 #define NCONFIGS (sizeof(configs) / sizeof(configs[0]))
 
@@ -428,7 +447,7 @@ static double measure_with(const struct workload *w, struct progs *p, const stru
 {
 	double m;
 
-	attach_n(p, k->n, k->link);
+	attach_n(p, k->n, k->link, k->flags);
 	settle();
 	m = measure(w, w->iters);
 	detach_n(p, k->n, k->link);
@@ -523,6 +542,80 @@ static void run_full(const struct workload *w)
 }
 
 /*
+ * Sets audit's backlog limit (AUDIT_SET, as auditctl -b does); 0 lifts it.
+ * The kernel's default is 64.
+ */
+static void audit_backlog_limit(__u32 limit)
+{
+	struct {
+		struct nlmsghdr nlh;
+		struct audit_status s;
+	} req = {
+		.nlh = {
+			.nlmsg_len = sizeof(req), .nlmsg_type = AUDIT_SET,
+			.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK,
+		},
+		.s = { .mask = AUDIT_STATUS_BACKLOG_LIMIT, .backlog_limit = limit },
+	};
+	struct {
+		struct nlmsghdr nlh;
+		struct nlmsgerr err;
+	} ack;
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_AUDIT);
+
+	if (fd < 0 || sendto(fd, &req, sizeof(req), 0, (struct sockaddr *)&kernel,
+			     sizeof(kernel)) != sizeof(req))
+		die("AUDIT_SET");
+	if (recv(fd, &ack, sizeof(ack), 0) < (ssize_t)sizeof(ack) ||
+	    ack.nlh.nlmsg_type != NLMSG_ERROR || ack.err.error) {
+		errno = -ack.err.error;
+		die("AUDIT_SET acknowledgement");
+	}
+	close(fd);
+}
+
+/*
+ * The cost of a denial and of its audit record: kill(self, 0) denied by
+ * bench_deny_kill through krsi, recorded (record) and quiet (log=0, the
+ * mean of a run before and one after). Audit's backlog limit is lifted for
+ * the runs, so that every denial makes its record rather than finding
+ * audit's queue full (kauditd, with no auditd, prints a few records,
+ * rate-limited, and drops the rest). Both figures are whole operations (a
+ * denied kill does less than an allowed one); their difference is the
+ * record's own cost. Reported, not a goal.
+ */
+static const struct workload *workload(const char *name);
+
+static void run_deny(void)
+{
+	struct workload w = *workload("kill");
+	struct progs deny;
+	double q0, q1, rec;
+
+	w.op = op_kill_denied;
+	load_progs(&deny, w.hook, "bench_deny_kill");
+	audit_backlog_limit(0);
+	attach_n(&deny, 1, false, KRSI_ATTACH_QUIET);
+	settle();
+	measure(&w, w.iters);
+	q0 = measure(&w, w.iters);
+	detach_n(&deny, 1, false);
+	attach_n(&deny, 1, false, 0);
+	settle();
+	rec = measure(&w, w.iters);
+	detach_n(&deny, 1, false);
+	attach_n(&deny, 1, false, KRSI_ATTACH_QUIET);
+	settle();
+	q1 = measure(&w, w.iters);
+	detach_n(&deny, 1, false);
+	audit_backlog_limit(64);
+	unload_progs(&deny);
+	printf("DENY kill %s record=%.1f quiet=%.1f\n", w.hook, rec, (q0 + q1) / 2);
+	fflush(stdout);
+}
+
+/*
  * Marks a window for scripts/profile: its QEMU plugin snapshots its counts
  * whenever this runs. It sits alone at a fixed address (see the Makefile),
  * which no other program in the guest uses.
@@ -557,13 +650,13 @@ static int profile(char **argv)
 			k = &configs[c];
 	if ((!k && strcmp(argv[1], "empty")) || n <= 0 ||
 	    (strcmp(argv[2], "idle") && strcmp(argv[2], "hook"))) {
-		fprintf(stderr, "krsi_bench: --profile WORKLOAD empty|krsi1|link1|krsi8|link8 idle|hook N\n");
+		fprintf(stderr, "krsi_bench: --profile WORKLOAD empty|krsi1|link1|krsi8|link8|audit1 idle|hook N\n");
 		return 2;
 	}
 	if (k) {
 		load_progs(&hook, w->hook, w->prog);
 		load_progs(&idle, IDLE_HOOK, IDLE_PROG);
-		attach_n(strcmp(argv[2], "idle") ? &hook : &idle, k->n, k->link);
+		attach_n(strcmp(argv[2], "idle") ? &hook : &idle, k->n, k->link, k->flags);
 		settle();
 	}
 	s = malloc((n + 1) * sizeof(*s));
@@ -622,10 +715,10 @@ static int smoke(void)
 	printf("TAP version 13\n1..1\n");
 	load_progs(&p, w->hook, w->prog);
 	e = measure(w, 100);
-	attach_n(&p, 1, false);
+	attach_n(&p, 1, false, 0);
 	k = measure(w, 100);
 	detach_n(&p, 1, false);
-	attach_n(&p, 1, true);
+	attach_n(&p, 1, true, 0);
 	l = measure(w, 100);
 	detach_n(&p, 1, true);
 	unload_progs(&p);
@@ -680,5 +773,7 @@ int main(int argc, char **argv)
 		else
 			run_full(&workloads[i]);
 	}
+	if (!empty_only)
+		run_deny();
 	return 0;
 }

@@ -6,16 +6,21 @@
 //! spaces (so a pin path cannot contain a space: attach it by descriptor through the ioctl):
 //!
 //! ```text
-//! PATH [first | before=ID | after=ID]    attach the program pinned at PATH (absolute)
+//! PATH [first | before=ID | after=ID] [mode=enforce|audit] [log=0|1]
+//!                                        attach the program pinned at PATH (absolute); the
+//!                                        words after PATH in any order, each at most once
 //! detach ID                              detach the program of BPF id ID
 //! replace ID PATH                        swap the program of id ID for PATH's, in place
 //! reset                                  detach every program
+//! mode ID enforce|audit                  switch program ID's mode
+//! log ID 0|1                             record program ID's denials (1) or not (0)
 //! seal                                   seal the hook until reboot
 //! lock                                   (control file) lock krsi until reboot
 //! ```
 
 use kernel::error::{code::EINVAL, Result};
 
+use crate::audit::Settings;
 use crate::order::Position;
 
 /// A parsed command.
@@ -27,6 +32,9 @@ pub(crate) enum Command<'a> {
         path: &'a [u8],
         /// Where it goes in the run order.
         pos: Position,
+        /// Its mode (`Some(true)` for audit) and logging, if given.
+        mode: Option<bool>,
+        log: Option<bool>,
     },
     /// `detach ID`.
     Detach(u32),
@@ -34,6 +42,10 @@ pub(crate) enum Command<'a> {
     Replace(u32, &'a [u8]),
     /// `reset`.
     Reset,
+    /// `mode ID enforce|audit`: true for audit.
+    Mode(u32, bool),
+    /// `log ID 0|1`.
+    Log(u32, bool),
     /// `seal`.
     Seal,
     /// `lock`.
@@ -53,12 +65,11 @@ pub(crate) fn parse(data: &[u8]) -> Result<Command<'_>> {
         b"detach" => Command::Detach(id(words.next())?),
         b"replace" => Command::Replace(id(words.next())?, path(words.next())?),
         b"reset" => Command::Reset,
+        b"mode" => Command::Mode(id(words.next())?, mode(words.next())?),
+        b"log" => Command::Log(id(words.next())?, flag(words.next())?),
         b"seal" => Command::Seal,
         b"lock" => Command::Lock,
-        _ => Command::Attach {
-            path: path(Some(first))?,
-            pos: position(&mut words)?,
-        },
+        _ => attach(path(Some(first))?, &mut words)?,
     };
     if words.next().is_some() {
         return Err(EINVAL);
@@ -87,18 +98,63 @@ fn id(word: Option<&[u8]>) -> Result<u32> {
     })
 }
 
-/// The optional position word of an attach; at most one.
-fn position<'a>(words: &mut impl Iterator<Item = &'a [u8]>) -> Result<Position> {
-    let Some(word) = words.next() else {
-        return Ok(Position::Last);
-    };
-    if word == b"first" {
-        Ok(Position::First)
-    } else if let Some(v) = word.strip_prefix(b"before=") {
-        Ok(Position::Before(id(Some(v))?))
-    } else if let Some(v) = word.strip_prefix(b"after=") {
-        Ok(Position::After(id(Some(v))?))
-    } else {
-        Err(EINVAL)
+/// An attach of `path` with its optional words, in any order, each kind at most once: a position
+/// (`first`, `before=ID`, `after=ID`), `mode=` and `log=`.
+fn attach<'a>(path: &'a [u8], words: &mut impl Iterator<Item = &'a [u8]>) -> Result<Command<'a>> {
+    let (mut pos, mut mode_word, mut log_word) = (None, None, None);
+    for word in words {
+        if word == b"first" {
+            once(&mut pos, Position::First)?;
+        } else if let Some(v) = word.strip_prefix(b"before=") {
+            once(&mut pos, Position::Before(id(Some(v))?))?;
+        } else if let Some(v) = word.strip_prefix(b"after=") {
+            once(&mut pos, Position::After(id(Some(v))?))?;
+        } else if let Some(v) = word.strip_prefix(b"mode=") {
+            once(&mut mode_word, mode(Some(v))?)?;
+        } else if let Some(v) = word.strip_prefix(b"log=") {
+            once(&mut log_word, flag(Some(v))?)?;
+        } else {
+            return Err(EINVAL);
+        }
+    }
+    Ok(Command::Attach {
+        path,
+        pos: pos.unwrap_or(Position::Last),
+        mode: mode_word,
+        log: log_word,
+    })
+}
+
+/// Fills `slot` with `value`; `EINVAL` if it was filled already (a word given twice).
+fn once<T>(slot: &mut Option<T>, value: T) -> Result {
+    match slot.replace(value) {
+        Some(_) => Err(EINVAL),
+        None => Ok(()),
+    }
+}
+
+/// `enforce` (false) or `audit` (true).
+fn mode(word: Option<&[u8]>) -> Result<bool> {
+    match word {
+        Some(b"enforce") => Ok(false),
+        Some(b"audit") => Ok(true),
+        _ => Err(EINVAL),
+    }
+}
+
+/// `0` or `1`.
+fn flag(word: Option<&[u8]>) -> Result<bool> {
+    match word {
+        Some(b"0") => Ok(false),
+        Some(b"1") => Ok(true),
+        _ => Err(EINVAL),
+    }
+}
+
+/// The settings an attach's `mode=` and `log=` words ask for, the defaults for the others.
+pub(crate) fn settings(mode: Option<bool>, log: Option<bool>) -> Settings {
+    Settings {
+        audit: mode.unwrap_or(Settings::DEFAULT.audit),
+        log: log.unwrap_or(Settings::DEFAULT.log),
     }
 }

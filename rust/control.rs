@@ -11,11 +11,12 @@ use kernel::error::{code::*, Result};
 use kernel::str::CStr;
 use kernel::{bindings, ffi};
 
+use crate::audit::{self, Detail, Op, Settings};
 use crate::command::{self, Command};
 use crate::compat::{self, FromBytes};
 use crate::hooks::{HookId, HOOKS};
 use crate::order::Position;
-use crate::progs::{self, ProgRef};
+use crate::progs::{self, Ident, ProgRef};
 use crate::seal::{self, Change};
 use crate::securityfs::CONTROL_DATA;
 
@@ -56,6 +57,16 @@ fn target_of(file: *mut bindings::file) -> Result<Target> {
     HOOKS.get(data).copied().map(Target::Hook).ok_or(EINVAL)
 }
 
+impl Target {
+    /// The hook, for a hook file.
+    fn hook(self) -> Option<HookId> {
+        match self {
+            Target::Hook(hook) => Some(hook),
+            Target::Control => None,
+        }
+    }
+}
+
 /// The hook a hook file stands for.
 fn hook_of(file: *mut bindings::file) -> Result<HookId> {
     match target_of(file)? {
@@ -72,7 +83,8 @@ fn pinned(path: &[u8]) -> Result<ProgRef> {
     ProgRef::from_path(CStr::from_bytes_with_nul(&name).map_err(|_| EINVAL)?)
 }
 
-/// Handles a write to a hook file or the control file; returns the bytes consumed.
+/// Handles a write to a hook file or the control file; returns the bytes consumed. Every write,
+/// done or refused, is recorded (see `audit::Op`).
 ///
 /// A change the seal or the lock refuses fails with `EROFS` before the program is looked up, and
 /// again, authoritatively, under the write lock.
@@ -86,34 +98,110 @@ pub(crate) unsafe fn write(
     count: usize,
     ppos: *mut bindings::loff_t,
 ) -> Result<usize> {
+    let target = target_of(file)?;
+    let mut op = Op::new(target.hook());
+    // SAFETY: the caller's promise.
+    let result = unsafe { write_command(file, target, buf, count, ppos, &mut op) };
+    op.record(&result);
+    result.map(|()| count)
+}
+
+/// Reads, parses and carries out a write, describing it in `op` as far as it gets.
+///
+/// # Safety
+///
+/// As for [`write`].
+unsafe fn write_command(
+    file: *mut bindings::file,
+    target: Target,
+    buf: *const ffi::c_char,
+    count: usize,
+    ppos: *mut bindings::loff_t,
+    op: &mut Op,
+) -> Result {
+    // The command is read and parsed even for an unprivileged caller, only so that the record
+    // of the refusal says what was asked; privilege is still what is refused first.
+    // SAFETY: `ppos` is valid by the safety requirements.
+    let data = if unsafe { *ppos } != 0 || count == 0 || count > MAX_WRITE {
+        Err(EINVAL)
+    } else {
+        read_user(buf, count)
+    };
+    let cmd = data.as_deref().map_err(|e| *e).and_then(command::parse);
+    if let Ok(cmd) = &cmd {
+        describe(op, cmd);
+    }
     if !privileged(file) {
         return Err(EPERM);
     }
-    let target = target_of(file)?;
-    // SAFETY: `ppos` is valid by the safety requirements.
-    if unsafe { *ppos } != 0 || count == 0 || count > MAX_WRITE {
-        return Err(EINVAL);
-    }
-    let mut data = KVec::with_capacity(count, GFP_KERNEL)?;
-    compat::user_slice(buf as usize, count).read_all(&mut data, GFP_KERNEL)?;
-    match (target, command::parse(&data)?) {
-        (Target::Hook(hook), Command::Attach { path, pos }) => {
+    match (target, cmd?) {
+        (Target::Hook(hook), Command::Attach { path, pos, mode, log }) => {
+            let settings = command::settings(mode, log);
+            if mode.is_some() || log.is_some() {
+                with_modes(hook)?;
+            }
             seal::check(hook, pos.change())?;
-            progs::attach(hook, pinned(path)?, pos)?;
+            let prog = pinned(path)?;
+            op.prog = prog.ident();
+            progs::attach(hook, prog, pos, settings)?;
         }
-        (Target::Hook(hook), Command::Detach(id)) => progs::detach(hook, id)?,
+        (Target::Hook(hook), Command::Detach(id)) => op.prog = progs::detach(hook, id)?,
         (Target::Hook(hook), Command::Replace(id, path)) => {
             seal::check(hook, Change::Rewrite)?;
-            progs::replace(hook, id, pinned(path)?)?;
+            let prog = pinned(path)?;
+            op.prog = prog.ident();
+            progs::replace(hook, id, prog)?;
         }
-        (Target::Hook(hook), Command::Reset) => {
-            progs::reset(hook)?;
-        }
+        (Target::Hook(hook), Command::Reset) => op.detail = Detail::Reset(progs::reset(hook)?),
         (Target::Hook(hook), Command::Seal) => progs::seal(hook),
+        (Target::Hook(hook), Command::Mode(id, audit)) => {
+            with_modes(hook)?;
+            op.prog = progs::set(hook, id, |s| Settings { audit, ..s })?;
+        }
+        (Target::Hook(hook), Command::Log(id, log)) => {
+            with_modes(hook)?;
+            op.prog = progs::set(hook, id, |s| Settings { log, ..s })?;
+        }
         (Target::Control, Command::Lock) => progs::lock(),
         _ => return Err(EINVAL),
     }
-    Ok(count)
+    Ok(())
+}
+
+/// Reads `count` bytes written at user address `buf`.
+fn read_user(buf: *const ffi::c_char, count: usize) -> Result<KVec<u8>> {
+    let mut data = KVec::with_capacity(count, GFP_KERNEL)?;
+    compat::user_slice(buf as usize, count).read_all(&mut data, GFP_KERNEL)?;
+    Ok(data)
+}
+
+/// What a parsed command asks for, as its record tells it before it is carried out.
+fn describe(op: &mut Op, cmd: &Command<'_>) {
+    let (verb, id, detail) = match *cmd {
+        Command::Attach { mode, log, .. } => {
+            ("attach", 0, Detail::Attach(command::settings(mode, log)))
+        }
+        Command::Detach(id) => ("detach", id, Detail::None),
+        Command::Replace(id, _) => ("replace", 0, Detail::Replace(id)),
+        Command::Reset => ("reset", 0, Detail::None),
+        Command::Seal => ("seal", 0, Detail::None),
+        Command::Lock => ("lock", 0, Detail::None),
+        Command::Mode(id, audit) => ("mode", id, Detail::Mode(audit)),
+        Command::Log(id, log) => ("log", id, Detail::Log(log)),
+    };
+    op.verb = verb;
+    op.prog = Ident::unknown(id);
+    op.detail = detail;
+}
+
+/// Refuses, with `EOPNOTSUPP`, a mode or logging setting for a hook that has none (see
+/// `audit::has_modes`).
+fn with_modes(hook: HookId) -> Result {
+    if audit::has_modes(hook) {
+        Ok(())
+    } else {
+        Err(progs::eopnotsupp())
+    }
 }
 
 /// A uapi argument struct, read from userspace as it is: the structs of krsi's uapi header hold
@@ -128,10 +216,13 @@ unsafe impl FromBytes for UserArg<bindings::krsi_attach> {}
 unsafe impl FromBytes for UserArg<bindings::krsi_detach> {}
 // SAFETY: as above, `krsi_replace` is four `u32`/`i32` fields.
 unsafe impl FromBytes for UserArg<bindings::krsi_replace> {}
+// SAFETY: as above, `krsi_setting` is four `u32` fields.
+unsafe impl FromBytes for UserArg<bindings::krsi_setting> {}
 
 const _: () = assert!(size_of::<bindings::krsi_attach>() == 16);
 const _: () = assert!(size_of::<bindings::krsi_detach>() == 16);
 const _: () = assert!(size_of::<bindings::krsi_replace>() == 16);
+const _: () = assert!(size_of::<bindings::krsi_setting>() == 16);
 
 /// Reads the uapi struct at user address `arg`.
 fn read_arg<T>(arg: usize) -> Result<T>
@@ -150,10 +241,15 @@ const IOC_REPLACE: u32 = kernel::ioctl::_IOW::<bindings::krsi_replace>(bindings:
 const IOC_RESET: u32 = kernel::ioctl::_IO(bindings::KRSI_IOC_MAGIC, 4);
 const IOC_SEAL: u32 = kernel::ioctl::_IO(bindings::KRSI_IOC_MAGIC, 5);
 const IOC_LOCK: u32 = kernel::ioctl::_IO(bindings::KRSI_IOC_MAGIC, 6);
+const IOC_MODE: u32 = kernel::ioctl::_IOW::<bindings::krsi_setting>(bindings::KRSI_IOC_MAGIC, 7);
+const IOC_LOG: u32 = kernel::ioctl::_IOW::<bindings::krsi_setting>(bindings::KRSI_IOC_MAGIC, 8);
+
+/// The flags of `KRSI_IOC_ATTACH` that set the new attachment's mode and logging.
+const ATTACH_SETTINGS: u32 = bindings::KRSI_ATTACH_AUDIT | bindings::KRSI_ATTACH_QUIET;
 
 /// The place in the run order that `KRSI_IOC_ATTACH`'s flags and `rel_id` ask for.
 fn position(req: &bindings::krsi_attach) -> Result<Position> {
-    match (req.flags, req.rel_id) {
+    match (req.flags & !ATTACH_SETTINGS, req.rel_id) {
         (0, 0) => Ok(Position::Last),
         (bindings::KRSI_ATTACH_FIRST, 0) => Ok(Position::First),
         (bindings::KRSI_ATTACH_BEFORE, id) => Ok(Position::Before(id)),
@@ -162,26 +258,61 @@ fn position(req: &bindings::krsi_attach) -> Result<Position> {
     }
 }
 
+/// The settings that `KRSI_IOC_ATTACH`'s flags ask for.
+fn attach_settings(req: &bindings::krsi_attach) -> Settings {
+    Settings {
+        audit: req.flags & bindings::KRSI_ATTACH_AUDIT != 0,
+        log: req.flags & bindings::KRSI_ATTACH_QUIET == 0,
+    }
+}
+
+/// The operation an ioctl command stands for, as records name it; `ENOTTY` for a command that is
+/// not krsi's.
+fn verb(cmd: u32) -> Result<&'static str> {
+    Ok(match cmd {
+        IOC_ATTACH => "attach",
+        IOC_DETACH => "detach",
+        IOC_REPLACE => "replace",
+        IOC_RESET => "reset",
+        IOC_SEAL => "seal",
+        IOC_LOCK => "lock",
+        IOC_MODE => "mode",
+        IOC_LOG => "log",
+        _ => return Err(ENOTTY),
+    })
+}
+
 /// Handles an ioctl on a hook file or the control file. `KRSI_IOC_ATTACH` and
 /// `KRSI_IOC_REPLACE` return the attached program's id, so that a change is complete, and
 /// visible, only when it succeeded; `KRSI_IOC_RESET` returns how many programs it detached.
+/// Every one of krsi's ioctls, done or refused, is recorded (see `audit::Op`).
 ///
 /// # Safety
 ///
 /// `file` must be an open file of krsi's tree, as the VFS passes it.
 pub(crate) unsafe fn ioctl(file: *mut bindings::file, cmd: u32, arg: usize) -> Result<ffi::c_long> {
-    if ![
-        IOC_ATTACH,
-        IOC_DETACH,
-        IOC_REPLACE,
-        IOC_RESET,
-        IOC_SEAL,
-        IOC_LOCK,
-    ]
-    .contains(&cmd)
-    {
-        return Err(ENOTTY);
-    }
+    let verb = verb(cmd)?;
+    let target = target_of(file)?;
+    let mut op = Op::new(target.hook());
+    op.verb = verb;
+    // SAFETY: the caller's promise.
+    let result = unsafe { ioctl_command(file, target, cmd, arg, &mut op) };
+    op.record(&result);
+    result
+}
+
+/// Carries out one of krsi's ioctls, describing it in `op` as far as it gets.
+///
+/// # Safety
+///
+/// As for [`ioctl`].
+unsafe fn ioctl_command(
+    file: *mut bindings::file,
+    target: Target,
+    cmd: u32,
+    arg: usize,
+    op: &mut Op,
+) -> Result<ffi::c_long> {
     // SAFETY: `file` is open.
     let flags = unsafe { (*file).f_flags };
     if flags & bindings::O_ACCMODE == 0 {
@@ -191,7 +322,7 @@ pub(crate) unsafe fn ioctl(file: *mut bindings::file, cmd: u32, arg: usize) -> R
     if !privileged(file) {
         return Err(EPERM);
     }
-    let hook = match (target_of(file)?, cmd) {
+    let hook = match (target, cmd) {
         (Target::Control, IOC_LOCK) => {
             progs::lock();
             return Ok(0);
@@ -208,27 +339,67 @@ pub(crate) unsafe fn ioctl(file: *mut bindings::file, cmd: u32, arg: usize) -> R
                 return Err(EINVAL);
             }
             let pos = position(&req)?;
+            let settings = attach_settings(&req);
+            op.detail = Detail::Attach(settings);
+            if req.flags & ATTACH_SETTINGS != 0 {
+                with_modes(hook)?;
+            }
             seal::check(hook, pos.change())?;
-            Ok(progs::attach(hook, ProgRef::from_fd(req.prog_fd)?, pos)? as ffi::c_long)
+            let prog = ProgRef::from_fd(req.prog_fd)?;
+            op.prog = prog.ident();
+            Ok(progs::attach(hook, prog, pos, settings)? as ffi::c_long)
         }
         IOC_DETACH => {
             let req: bindings::krsi_detach = read_arg(arg)?;
+            op.prog = Ident::unknown(req.prog_id);
             if req.size as usize != size_of_val(&req) || req.flags != 0 || req.reserved != 0 {
                 return Err(EINVAL);
             }
-            progs::detach(hook, req.prog_id)?;
+            op.prog = progs::detach(hook, req.prog_id)?;
             Ok(0)
         }
         IOC_REPLACE => {
             let req: bindings::krsi_replace = read_arg(arg)?;
+            op.detail = Detail::Replace(req.prog_id);
             if req.size as usize != size_of_val(&req) || req.flags != 0 {
                 return Err(EINVAL);
             }
             seal::check(hook, Change::Rewrite)?;
-            let id = progs::replace(hook, req.prog_id, ProgRef::from_fd(req.prog_fd)?)?;
-            Ok(id as ffi::c_long)
+            let prog = ProgRef::from_fd(req.prog_fd)?;
+            op.prog = prog.ident();
+            Ok(progs::replace(hook, req.prog_id, prog)? as ffi::c_long)
         }
-        IOC_RESET => Ok(progs::reset(hook)? as ffi::c_long),
+        IOC_RESET => {
+            let n = progs::reset(hook)?;
+            op.detail = Detail::Reset(n);
+            Ok(n as ffi::c_long)
+        }
+        IOC_MODE | IOC_LOG => {
+            let req: bindings::krsi_setting = read_arg(arg)?;
+            op.prog = Ident::unknown(req.prog_id);
+            let on = match req.value {
+                0 => false,
+                1 => true,
+                _ => return Err(EINVAL),
+            };
+            op.detail = if cmd == IOC_MODE {
+                Detail::Mode(on)
+            } else {
+                Detail::Log(on)
+            };
+            if req.size as usize != size_of_val(&req) || req.flags != 0 {
+                return Err(EINVAL);
+            }
+            with_modes(hook)?;
+            op.prog = progs::set(hook, req.prog_id, |s| {
+                if cmd == IOC_MODE {
+                    Settings { audit: on, ..s }
+                } else {
+                    Settings { log: on, ..s }
+                }
+            })?;
+            Ok(0)
+        }
         _ => {
             progs::seal(hook);
             Ok(0)
@@ -250,7 +421,8 @@ impl core::fmt::Write for Text {
 /// The listing of a hook file: `sealed` first if the hook is sealed (by itself or by the lock),
 /// then one line per program in run order,
 /// `<id> name=<name> runs=<n> [<counter>=<n>] sleepable=<0|1>`, where the counter of non-zero
-/// results is `denied` on errno hooks, `true` on bool hooks and absent on void hooks.
+/// results is `denied` on errno hooks, `true` on bool hooks and absent on void hooks; on errno
+/// hooks followed by ` audited=<n> mode=<enforce|audit> log=<0|1>`.
 pub(crate) fn listing(file: *mut bindings::file) -> Result<KVec<u8>> {
     let hook = hook_of(file)?;
     let counter = hook.class().result_counter();
@@ -259,13 +431,19 @@ pub(crate) fn listing(file: *mut bindings::file) -> Result<KVec<u8>> {
         writeln!(text, "sealed").map_err(|_| ENOMEM)?;
     }
     for e in progs::snapshot(hook)?.iter() {
-        let name = core::str::from_utf8(e.name()).unwrap_or("?");
+        let name = core::str::from_utf8(e.prog.name()).unwrap_or("?");
         let name = if name.is_empty() { "-" } else { name };
-        write!(text, "{} name={} runs={}", e.id, name, e.runs).map_err(|_| ENOMEM)?;
+        write!(text, "{} name={} runs={}", e.prog.id, name, e.runs).map_err(|_| ENOMEM)?;
         if let Some(counter) = counter {
             write!(text, " {}={}", counter, e.nonzero).map_err(|_| ENOMEM)?;
         }
-        writeln!(text, " sleepable={}", u8::from(e.sleepable)).map_err(|_| ENOMEM)?;
+        write!(text, " sleepable={}", u8::from(e.sleepable)).map_err(|_| ENOMEM)?;
+        if audit::has_modes(hook) {
+            let s = e.settings;
+            write!(text, " audited={} mode={} log={}", e.audited, s.mode(), u8::from(s.log))
+                .map_err(|_| ENOMEM)?;
+        }
+        writeln!(text).map_err(|_| ENOMEM)?;
     }
     Ok(text.0)
 }

@@ -17,13 +17,17 @@
 //! stopped otherwise. krsi does the same: it stores 0 there after each program of an int hook,
 //! when the array holds a program that the verifier let access the slot (only such a program can
 //! have written it); other chains, nearly all, run a loop without the store.
+//!
+//! A program of an audit-only attachment that returns non-zero does not stop the chain: the next
+//! program runs as after a 0 (see `audit`).
 
 use core::mem::size_of;
 use core::ptr;
-use core::sync::atomic::Ordering;
+use core::sync::atomic::{AtomicUsize, Ordering};
 
 use kernel::{bindings, ffi};
 
+use crate::audit;
 use crate::hooks::HookId;
 use crate::progs::{state, static_key_enabled, Attachment, ProgArray};
 use crate::rcu::ReadGuard;
@@ -75,6 +79,35 @@ fn bpf_stats_enabled() -> bool {
     unsafe { static_key_enabled(&raw const bindings::bpf_stats_enabled_key.key) }
 }
 
+/// The offset of `bpf_ctx` in `struct task_struct` as the C compiler laid it out, set by
+/// [`init`]. Not `offset_of!` on the bindings: bindgen drops the alignment of an empty member,
+/// and without `CONFIG_SCHEDSTATS` `task_struct`'s `struct sched_statistics stats` is an empty
+/// cacheline-aligned struct, so in the Rust layout every later field comes 16 bytes (6.12) or 48
+/// bytes (7.2) early: `bpf_ctx` there is C's `security`.
+static BPF_CTX_OFFSET: AtomicUsize = AtomicUsize::new(0);
+
+/// Takes the layout facts the hot path needs from C; called once at init, before any hook runs
+/// a program.
+pub(crate) fn init() {
+    // SAFETY: the helper returns a constant.
+    let offset = unsafe { bindings::krsi_task_bpf_ctx_offset() };
+    BPF_CTX_OFFSET.store(offset, Ordering::Relaxed);
+}
+
+/// The running task's `current->bpf_ctx`.
+#[inline(always)]
+fn current_bpf_ctx() -> *mut *mut bindings::bpf_run_ctx {
+    let offset = BPF_CTX_OFFSET.load(Ordering::Relaxed);
+    // SAFETY: `get_current()` is the running task; `offset` is that of its `bpf_ctx` member, a
+    // `struct bpf_run_ctx *` (set by `init` before any program can be attached).
+    unsafe {
+        bindings::get_current()
+            .cast::<u8>()
+            .add(offset)
+            .cast::<*mut bindings::bpf_run_ctx>()
+    }
+}
+
 /// Runs `progs` on `frame` until one returns non-zero (if `stop`); returns that result or 0.
 ///
 /// The caller is in a plain RCU read-side section and no program of `progs` is sleepable. The
@@ -92,14 +125,10 @@ fn run_atomic(progs: &ProgArray, frame: &mut [u64], stop: bool) -> ffi::c_int {
     // SAFETY: all zero is a run context's initial state (no cookie).
     let mut run_ctx: bindings::bpf_tramp_run_ctx = unsafe { core::mem::zeroed() };
     pin_cpu();
-    // SAFETY: `current` is the running task, whose `bpf_ctx` is saved and restored around the
-    // programs as `bpf_set_run_ctx()` does.
-    let (task, saved) = unsafe {
-        let task = bindings::get_current();
-        let saved = (*task).bpf_ctx;
-        (*task).bpf_ctx = &raw mut run_ctx.run_ctx;
-        (task, saved)
-    };
+    let slot = current_bpf_ctx();
+    // SAFETY: `slot` is the running task's `bpf_ctx`, saved and restored around the programs as
+    // `bpf_set_run_ctx()` does; only this task writes it.
+    let saved = unsafe { slot.replace(&raw mut run_ctx.run_ctx) };
     // SAFETY: the section set up above and the caller's RCU section are what `enter` sets up for
     // a non-sleepable program (the caller's promise), and statistics are off.
     let result = unsafe {
@@ -110,7 +139,7 @@ fn run_atomic(progs: &ProgArray, frame: &mut [u64], stop: bool) -> ffi::c_int {
         }
     };
     // SAFETY: restores what was saved above, before the section closes.
-    unsafe { (*task).bpf_ctx = saved };
+    unsafe { slot.write(saved) };
     unpin_cpu();
     result
 }
@@ -166,14 +195,12 @@ fn next_result<const RESET: bool>(frame: &mut [u64]) {
     }
 }
 
-/// Whether a program's result `ret` ends the chain (if `stop`): a non-zero result is a denial.
+/// Whether a program's result `ret` ends the chain (if `stop`): a non-zero result is a denial,
+/// unless the attachment is audit-only. A zero result costs the test and nothing else; a
+/// non-zero one is counted and recorded off the hot path (`audit::nonzero`).
 #[inline(always)]
 fn judge(att: &Attachment, ret: u32, stop: bool) -> bool {
-    if stop && ret != 0 {
-        att.nonzero.fetch_add(1, Ordering::Relaxed);
-        return true;
-    }
-    false
+    stop && ret != 0 && audit::nonzero(att, ret)
 }
 
 /// Runs a hook's programs on `frame` (the argument count, the arguments, then the result slot);

@@ -7,6 +7,7 @@
  * apart from helpers the kernel itself may add under the plain names.
  */
 
+#include <linux/audit.h>
 #include <linux/bpf.h>
 #include <linux/cpumask.h>
 #include <linux/filter.h>
@@ -15,6 +16,7 @@
 #include <linux/rcupdate.h>
 #include <linux/rcupdate_trace.h>
 #include <linux/sched.h>
+#include <linux/uidgid.h>
 
 #ifdef CONFIG_SECURITY_KRSI
 void rust_helper_krsi_rcu_read_lock_trace(void)
@@ -80,5 +82,50 @@ bool rust_helper_krsi_cpu_possible(unsigned int cpu)
 unsigned int rust_helper_krsi_nr_cpu_ids(void)
 {
 	return nr_cpu_ids;
+}
+
+struct audit_context *rust_helper_krsi_audit_context(void)
+{
+	return audit_context();
+}
+
+size_t rust_helper_krsi_task_bpf_ctx_offset(void)
+{
+	return offsetof(struct task_struct, bpf_ctx);
+}
+
+pid_t rust_helper_krsi_current_tgid(void)
+{
+	return task_tgid_nr(current);
+}
+
+const char *rust_helper_krsi_current_comm(void)
+{
+	return current->comm;
+}
+
+struct mm_struct *rust_helper_krsi_current_mm(void)
+{
+	return current->mm;
+}
+
+u32 rust_helper_krsi_audit_loginuid(void)
+{
+	return from_kuid(&init_user_ns, audit_get_loginuid(current));
+}
+
+u32 rust_helper_krsi_audit_sessionid(void)
+{
+	return audit_get_sessionid(current);
+}
+
+bool rust_helper_krsi_in_task(void)
+{
+	return in_task();
+}
+
+bool rust_helper_krsi_in_hardirq(void)
+{
+	return in_hardirq() || in_nmi();
 }
 #endif

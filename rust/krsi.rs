@@ -7,6 +7,7 @@
 
 const __LOG_PREFIX: &[u8] = b"krsi\0";
 
+mod audit;
 mod command;
 mod compat;
 mod control;

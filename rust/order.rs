@@ -23,7 +23,7 @@ impl Position {
     /// What attaching there means for a sealed hook: only appending can merely add denials.
     pub(crate) fn change(self) -> Change {
         match self {
-            Position::Last => Change::Append,
+            Position::Last => Change::Tighten,
             _ => Change::Rewrite,
         }
     }

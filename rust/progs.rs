@@ -11,12 +11,13 @@
 use core::cell::UnsafeCell;
 use core::mem::{align_of, size_of};
 use core::ptr;
-use core::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, AtomicU64, Ordering};
 
 use kernel::alloc::{flags::GFP_KERNEL, KBox, KVec};
 use kernel::error::{code::*, Result};
 use kernel::{bindings, ffi};
 
+use crate::audit::{self, Settings};
 use crate::compat;
 use crate::hooks::{Class, HookId, HOOK_COUNT};
 use crate::order::{Edit, Position};
@@ -40,17 +41,25 @@ type ExitFn = unsafe extern "C" fn(*mut bindings::bpf_prog, u64, *mut bindings::
 /// # Invariants
 ///
 /// `prog` is a valid program holding one reference owned by this attachment; `func`, `insnsi`,
-/// `enter` and `exit` are its entry point, instructions and trampoline enter/exit functions.
+/// `enter` and `exit` are its entry point, instructions and trampoline enter/exit functions;
+/// `hook` is the hook it is attached to.
 pub(crate) struct Attachment {
     prog: *mut bindings::bpf_prog,
+    hook: HookId,
     func: BpfFunc,
     insnsi: *const bindings::bpf_insn,
     enter: EnterFn,
     exit: ExitFn,
     /// Times the program ran on this hook, counted per CPU.
     pub(crate) runs: PerCpuCounter,
-    /// Times it returned non-zero (int hooks): denials, or a bool hook's 1.
+    /// Times it returned non-zero (int hooks) in enforce mode: denials, or a bool hook's 1.
     pub(crate) nonzero: AtomicU64,
+    /// Times it returned non-zero in audit mode (errno hooks): recorded, not denied.
+    pub(crate) audited: AtomicU64,
+    /// Its [`Settings`] (`Settings::bits`): changed under the write lock, read by `audit`.
+    settings: AtomicU32,
+    /// A denial may be recorded (see `audit::may_record`).
+    records: bool,
     /// Loaded from `SEC("lsm.s/<hook>")`.
     sleepable: bool,
     /// The verifier let the program access its context at or past the result slot, so it may
@@ -65,7 +74,7 @@ impl Attachment {
     ///
     /// `prog` must be a valid `BPF_PROG_TYPE_LSM` program whose reference the caller gives up if
     /// this returns `Ok` (on an error the reference stays the caller's).
-    unsafe fn new(prog: *mut bindings::bpf_prog, hook: HookId) -> Result<Self> {
+    unsafe fn new(prog: *mut bindings::bpf_prog, hook: HookId, settings: Settings) -> Result<Self> {
         // SAFETY: `prog` is valid by the safety requirements; the enter/exit functions only read
         // the program's type and flags.
         let (func, enter, exit) = unsafe {
@@ -89,12 +98,16 @@ impl Attachment {
         let touches_result = max_ctx > hook.arg_slots() * 8;
         Ok(Self {
             prog,
+            hook,
             func,
             insnsi,
             enter,
             exit,
             runs: PerCpuCounter::new()?,
             nonzero: AtomicU64::new(0),
+            audited: AtomicU64::new(0),
+            settings: AtomicU32::new(settings.bits()),
+            records: audit::may_record(hook),
             sleepable,
             touches_result,
         })
@@ -178,6 +191,66 @@ impl Attachment {
     /// Whether the program is sleepable (loaded from `SEC("lsm.s/<hook>")`).
     pub(crate) fn sleepable(&self) -> bool {
         self.sleepable
+    }
+
+    /// The hook it is attached to.
+    pub(crate) fn hook(&self) -> HookId {
+        self.hook
+    }
+
+    /// Its mode and logging.
+    pub(crate) fn settings(&self) -> Settings {
+        Settings::from_bits(self.settings.load(Ordering::Relaxed))
+    }
+
+    /// Whether a denial may be recorded.
+    pub(crate) fn records(&self) -> bool {
+        self.records
+    }
+
+    /// The program's id and name.
+    pub(crate) fn ident(&self) -> Ident {
+        Ident::new(self.id(), Some(self.name()))
+    }
+}
+
+/// A program's id and name, copied out (for listings and records).
+#[derive(Clone, Copy)]
+pub(crate) struct Ident {
+    pub(crate) id: u32,
+    name: [u8; 16],
+    /// The name's length, or `None` when the name is not known.
+    name_len: Option<usize>,
+}
+
+impl Ident {
+    fn new(id: u32, name: Option<&[u8]>) -> Self {
+        let mut buf = [0u8; 16];
+        let name_len = name.map(|src| {
+            let n = src.len().min(buf.len());
+            buf[..n].copy_from_slice(&src[..n]);
+            n
+        });
+        Ident {
+            id,
+            name: buf,
+            name_len,
+        }
+    }
+
+    /// The program of id `id` (0 for none), whose name is not known.
+    pub(crate) fn unknown(id: u32) -> Self {
+        Self::new(id, None)
+    }
+
+    /// The program's name (at most 15 bytes, from its object file), empty if not known.
+    pub(crate) fn name(&self) -> &[u8] {
+        &self.name[..self.name_len.unwrap_or(0)]
+    }
+
+    /// The program's name, if known.
+    pub(crate) fn known_name(&self) -> Option<&[u8]> {
+        self.name_len.map(|n| &self.name[..n])
     }
 }
 
@@ -497,11 +570,14 @@ fn validate(hook: HookId, prog: &bindings::bpf_prog) -> Result {
     // Only the first LSM registered for such a hook is asked: with another LSM there, krsi's
     // programs would either never run or decide for that LSM.
     if hook.class() == Class::FirstWins && state(hook).shared.load(Ordering::Relaxed) {
-        return Err(kernel::error::Error::from_errno(
-            -(bindings::EOPNOTSUPP as ffi::c_int),
-        ));
+        return Err(eopnotsupp());
     }
     Ok(())
+}
+
+/// `EOPNOTSUPP`, which the kernel crate does not name.
+pub(crate) fn eopnotsupp() -> kernel::error::Error {
+    kernel::error::Error::from_errno(-(bindings::EOPNOTSUPP as ffi::c_int))
 }
 
 /// A program reference taken from a pin or a file descriptor; put on drop unless attached.
@@ -529,6 +605,17 @@ impl ProgRef {
         };
         Ok(Self(kernel::error::from_err_ptr(prog)?))
     }
+
+    /// The program's id and name.
+    pub(crate) fn ident(&self) -> Ident {
+        // SAFETY: `ProgRef` holds a reference, so the program and its `aux` are valid.
+        let aux = unsafe { &*(*self.0).aux };
+        // SAFETY: `c_char` and `u8` have the same layout; `name` is a fixed-size array.
+        let name: &[u8] =
+            unsafe { core::slice::from_raw_parts(aux.name.as_ptr().cast(), aux.name.len()) };
+        let len = name.iter().position(|&b| b == 0).unwrap_or(name.len());
+        Ident::new(aux.id, Some(&name[..len]))
+    }
 }
 
 impl Drop for ProgRef {
@@ -538,14 +625,14 @@ impl Drop for ProgRef {
     }
 }
 
-/// Turns a program reference into an attachment for `hook`, after checking the program; on an
-/// error the reference is put.
-fn prepare(hook: HookId, prog: ProgRef) -> Result<KBox<Attachment>> {
+/// Turns a program reference into an attachment for `hook` with `settings`, after checking the
+/// program; on an error the reference is put.
+fn prepare(hook: HookId, prog: ProgRef, settings: Settings) -> Result<KBox<Attachment>> {
     // SAFETY: `prog` holds a reference, so the program is valid.
     validate(hook, unsafe { &*prog.0 })?;
     // SAFETY: `prog.0` is a valid LSM program whose reference moves into the attachment if this
     // succeeds; on an error it stays with `prog`, which puts it.
-    let att = unsafe { Attachment::new(prog.0, hook) }?;
+    let att = unsafe { Attachment::new(prog.0, hook, settings) }?;
     core::mem::forget(prog);
     // On an error `att` is dropped, which puts the reference.
     Ok(KBox::new(att, GFP_KERNEL)?)
@@ -561,13 +648,14 @@ fn commit(st: &HookState, new: *mut ProgArray, mut retired: KBox<Retired>, guard
 /// Makes one change to `hook`'s programs under the write lock, if the seal allows `kind`:
 /// `plan` picks the edit from the published items and `new` (the new attachment, if any, or
 /// null), or refuses. `new` must not be attached already; it is owned by the published array
-/// from then on, and what the edit removes is freed after the grace period.
+/// from then on, and what the edit removes is freed after the grace period. Returns the program
+/// the edit removed or replaced, if any.
 fn change(
     hook: HookId,
     kind: Change,
     new: Option<KBox<Attachment>>,
     plan: impl FnOnce(&[*const Attachment], *const Attachment) -> Result<Edit<*const Attachment>>,
-) -> Result {
+) -> Result<Option<Ident>> {
     let mut retired = Retired::new(hook.sleepable(), 1)?;
     let guard = WriteGuard::lock();
     seal::check(hook, kind)?;
@@ -585,6 +673,7 @@ fn change(
         Edit::Insert(..) => None,
     };
     let array = edited(old, edit)?;
+    let gone_ident = gone.map(|g| att(g).ident());
     if let Some(new) = new {
         // Owned by the published array from here on; freed by `retire` once unpublished.
         let _ = KBox::into_raw(new);
@@ -594,12 +683,12 @@ fn change(
         retired.push(gone.cast_mut());
     }
     commit(st, array, retired, guard);
-    Ok(())
+    Ok(gone_ident)
 }
 
-/// Attaches `prog` to `hook` at `pos` in the run order; returns the program id.
-pub(crate) fn attach(hook: HookId, prog: ProgRef, pos: Position) -> Result<u32> {
-    let new = prepare(hook, prog)?;
+/// Attaches `prog` to `hook` at `pos` in the run order, with `settings`; returns the program id.
+pub(crate) fn attach(hook: HookId, prog: ProgRef, pos: Position, settings: Settings) -> Result<u32> {
+    let new = prepare(hook, prog, settings)?;
     let id = new.id();
     change(hook, pos.change(), Some(new), |items, new| {
         if items.len() >= MAX_PROGS {
@@ -612,23 +701,43 @@ pub(crate) fn attach(hook: HookId, prog: ProgRef, pos: Position) -> Result<u32> 
 }
 
 /// Swaps the program of id `id` on `hook` for `prog`, in its place in the run order and in one
-/// published array; returns the new program's id. The old program's reference is dropped after
-/// hook calls that may still run it are done.
+/// published array, with the old attachment's settings; returns the new program's id. The old
+/// program's reference is dropped after hook calls that may still run it are done.
 pub(crate) fn replace(hook: HookId, id: u32, prog: ProgRef) -> Result<u32> {
-    let new = prepare(hook, prog)?;
+    let new = prepare(hook, prog, Settings::DEFAULT)?;
     let new_id = new.id();
     change(hook, Change::Rewrite, Some(new), |items, new| {
-        Ok(Edit::Replace(find(items, id)?, new))
+        let at = find(items, id)?;
+        // `new` is not published yet: the store is seen by whoever the commit publishes it to.
+        att(new).settings.store(att(items[at]).settings().bits(), Ordering::Relaxed);
+        Ok(Edit::Replace(at, new))
     })?;
     Ok(new_id)
 }
 
-/// Detaches the program with BPF id `id` from `hook`. The program stops being called for new
-/// hook calls at once; its reference is dropped after calls already running it are done.
-pub(crate) fn detach(hook: HookId, id: u32) -> Result {
+/// Detaches the program with BPF id `id` from `hook`; returns its id and name. The program stops
+/// being called for new hook calls at once; its reference is dropped after calls already
+/// running it are done.
+pub(crate) fn detach(hook: HookId, id: u32) -> Result<Ident> {
     change(hook, Change::Rewrite, None, |items, _| {
         Ok(Edit::Remove(find(items, id)?))
-    })
+    })?
+    .ok_or(ENOENT)
+}
+
+/// Changes the settings of the program of id `id` on `hook` to what `f` makes of them, if the
+/// seal allows it (see `Settings::change_to`); returns the program's id and name. Takes effect
+/// for hook calls that start after it returns.
+pub(crate) fn set(hook: HookId, id: u32, f: impl FnOnce(Settings) -> Settings) -> Result<Ident> {
+    let _guard = WriteGuard::lock();
+    seal::check(hook, Change::Tighten)?;
+    let items = items_of(state(hook).progs());
+    let a = att(items[find(items, id)?]);
+    let old = a.settings();
+    let new = f(old);
+    seal::check(hook, old.change_to(new))?;
+    a.settings.store(new.bits(), Ordering::Relaxed);
+    Ok(a.ident())
 }
 
 /// Detaches every program of `hook` in one change, with one grace period for all of them;
@@ -662,19 +771,12 @@ pub(crate) fn lock() {
 
 /// One attached program as a listing shows it, copied out of the published array.
 pub(crate) struct Entry {
-    pub(crate) id: u32,
-    name: [u8; 16],
-    name_len: usize,
+    pub(crate) prog: Ident,
     pub(crate) runs: u64,
     pub(crate) nonzero: u64,
+    pub(crate) audited: u64,
+    pub(crate) settings: Settings,
     pub(crate) sleepable: bool,
-}
-
-impl Entry {
-    /// The program's name (at most 15 bytes, from its object file).
-    pub(crate) fn name(&self) -> &[u8] {
-        &self.name[..self.name_len]
-    }
 }
 
 /// The programs of `hook` in run order, read under RCU without the write lock.
@@ -691,19 +793,15 @@ pub(crate) fn snapshot(hook: HookId) -> Result<KVec<Entry>> {
             continue;
         }
         for att in progs.iter().flat_map(|p| p.iter()) {
-            let src = att.name();
-            let mut name = [0u8; 16];
-            let name_len = src.len().min(name.len());
-            name[..name_len].copy_from_slice(&src[..name_len]);
             // Within the capacity reserved above, so this does not allocate inside the
             // read-side section.
             out.push(
                 Entry {
-                    id: att.id(),
-                    name,
-                    name_len,
+                    prog: att.ident(),
                     runs: att.runs.sum(),
                     nonzero: att.nonzero.load(Ordering::Relaxed),
+                    audited: att.audited.load(Ordering::Relaxed),
+                    settings: att.settings(),
                     sleepable: att.sleepable(),
                 },
                 kernel::alloc::flags::GFP_NOWAIT,

@@ -2,8 +2,9 @@
 
 //! krsi - seal and lock: which changes a hook still accepts, until reboot.
 //!
-//! A sealed hook accepts only appending a program (plain `PATH`), which can only add denials:
-//! every change that removes, replaces, reorders or weakens a program is refused with `EROFS`.
+//! A sealed hook accepts only changes that can only add denials or records (appending a program
+//! with a plain `PATH`, audit to enforce, log 0 to 1): every change that removes, replaces,
+//! reorders or weakens a program is refused with `EROFS`.
 //! Locking krsi seals every hook and refuses appending as well. Neither can be undone. Both are
 //! set and checked under the write lock of `progs`, so a change either happened before the seal
 //! or is refused.
@@ -17,9 +18,11 @@ use crate::hooks::{HookId, HOOK_COUNT};
 /// What a change does to a hook's programs, as far as sealing is concerned.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Change {
-    /// Attaches a program after every other one.
-    Append,
-    /// Anything else: attaches at a chosen place, detaches, replaces, resets.
+    /// Can only add denials or records: attaches a program after every other one (whatever its
+    /// mode), switches an attachment from audit to enforce or makes a quiet one log again.
+    Tighten,
+    /// Anything else: attaches at a chosen place, detaches, replaces, resets, switches from
+    /// enforce to audit, makes an attachment quiet.
     Rewrite,
 }
 
@@ -47,7 +50,7 @@ pub(crate) fn locked() -> bool {
 /// Refuses `change` to `hook` with `EROFS` if the seal or the lock forbids it. Called with the
 /// write lock held, in the same section that makes the change.
 pub(crate) fn check(hook: HookId, change: Change) -> Result {
-    if locked() || (change != Change::Append && sealed(hook)) {
+    if locked() || (change != Change::Tighten && sealed(hook)) {
         return Err(EROFS);
     }
     Ok(())

@@ -36,7 +36,7 @@
 #define HOOK_DIR "/sys/kernel/security/bpf/"
 #define PIN_DIR "/sys/fs/bpf/"
 /* Room for the listing of a full hook (KRSI_MAX_PROGS lines of at most ~80 bytes). */
-#define LISTING_MAX (KRSI_MAX_PROGS * 96)
+#define LISTING_MAX (KRSI_MAX_PROGS * 128)
 
 /* Opens @path read-only, creating it if needed, and closes it; returns 0 or errno. */
 static inline int try_open(const char *path)
@@ -376,6 +376,208 @@ static inline int in_child(int (*fn)(void *), void *arg)
 	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
 		return -1;
 	return WEXITSTATUS(status);
+}
+
+/*
+ * Reading krsi's audit records: the selftests listen on audit's read-log
+ * multicast group, as krsictl events does, which gets every record kauditd
+ * delivers, with or without auditd. Records arrive asynchronously (kauditd
+ * sends them some milliseconds after the event, more on the debug kernel):
+ * wait seconds, not milliseconds.
+ */
+#include <poll.h>
+#include <time.h>
+#include <sys/socket.h>
+#include <linux/audit.h>
+#include <linux/netlink.h>
+
+/* Room for one record's text (MAX_AUDIT_MESSAGE_LENGTH of kernel/audit.h is 8970). */
+#define AUDIT_TEXT_MAX 9000
+/* How long a test waits for a record that must come. */
+#define AUDIT_WAIT_MS 10000
+
+/*
+ * Opens a netlink audit socket bound to the read-log multicast group (needs
+ * CAP_AUDIT_READ); returns it, or -1 with errno.
+ */
+static inline int audit_open(void)
+{
+	struct sockaddr_nl sa = {
+		.nl_family = AF_NETLINK,
+		.nl_groups = 1u << (AUDIT_NLGRP_READLOG - 1),
+	};
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_AUDIT), err;
+	int size = 4 << 20;
+
+	if (fd < 0)
+		return -1;
+	/* Room for bursts; root may go beyond net.core.rmem_max. */
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size));
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		err = errno;
+		close(fd);
+		errno = err;
+		return -1;
+	}
+	return fd;
+}
+
+static inline long long monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Waits up to @timeout_ms for the next krsi record on @fd (AUDIT_KRSI_ACCESS
+ * or AUDIT_KRSI_CONFIG_CHANGE; other types are skipped) and copies its text,
+ * "audit(<sec>.<ms>:<serial>): <fields>", NUL-terminated and without a
+ * trailing newline, to @text. Returns the record's type, 0 on timeout, -1 on
+ * error. When the socket's queue overflowed (records were dropped for it:
+ * ENOBUFS), *@overflows (if given) is incremented and reading goes on.
+ */
+static inline int audit_next(int fd, int timeout_ms, char *text, size_t size, int *overflows)
+{
+	static union {
+		struct nlmsghdr nlh;
+		char buf[AUDIT_TEXT_MAX + NLMSG_HDRLEN + 64];
+	} u;
+	long long deadline = monotonic_ms() + timeout_ms;
+
+	for (;;) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		long long left = deadline - monotonic_ms();
+		struct nlmsghdr *nlh;
+		ssize_t len;
+		int ret;
+
+		if (left < 0)
+			left = 0;
+		ret = poll(&pfd, 1, left);
+		if (ret < 0 && errno == EINTR)
+			continue;
+		if (ret < 0)
+			return -1;
+		if (ret == 0)
+			return 0;
+		len = recv(fd, u.buf, sizeof(u.buf), MSG_DONTWAIT);
+		if (len < 0) {
+			if (errno == ENOBUFS && overflows)
+				(*overflows)++;
+			if (errno == ENOBUFS || errno == EAGAIN || errno == EINTR)
+				continue;
+			return -1;
+		}
+		/* kauditd multicasts one record per message, with a standard nlmsg_len. */
+		for (nlh = &u.nlh; NLMSG_OK(nlh, len); nlh = NLMSG_NEXT(nlh, len)) {
+			size_t n = nlh->nlmsg_len - NLMSG_HDRLEN;
+
+			if (nlh->nlmsg_type != AUDIT_KRSI_ACCESS &&
+			    nlh->nlmsg_type != AUDIT_KRSI_CONFIG_CHANGE)
+				continue;
+			if (n >= size)
+				n = size - 1;
+			memcpy(text, NLMSG_DATA(nlh), n);
+			text[n] = '\0';
+			n = strlen(text);
+			while (n && text[n - 1] == '\n')
+				text[--n] = '\0';
+			return nlh->nlmsg_type;
+		}
+	}
+}
+
+/*
+ * Copies the value of field @key of record text @text to @out: the text
+ * between the quotes of a quoted value, else up to the next space. @key
+ * matches only a whole key (" prog_id=" does not match in "old_prog_id=").
+ * Returns 0, or -1 if the record has no such field or @out is too small.
+ */
+static inline int audit_field(const char *text, const char *key, char *out, size_t size)
+{
+	size_t klen = strlen(key), n;
+	const char *p, *v, *end;
+
+	for (p = strstr(text, key); p; p = strstr(p + 1, key))
+		if (p > text && p[-1] == ' ' && p[klen] == '=')
+			break;
+	if (!p)
+		return -1;
+	v = p + klen + 1;
+	if (*v == '"') {
+		end = strchr(++v, '"');
+		if (!end)
+			return -1;
+	} else {
+		end = v + strcspn(v, " ");
+	}
+	n = end - v;
+	if (n >= size)
+		return -1;
+	memcpy(out, v, n);
+	out[n] = '\0';
+	return 0;
+}
+
+/*
+ * Whether record text @text has every field of @match, a list of
+ * "key=value" words (values unquoted) separated by single spaces.
+ */
+static inline bool audit_matches(const char *text, const char *match)
+{
+	char want[512], got[AUDIT_TEXT_MAX], *word, *save, *eq;
+
+	snprintf(want, sizeof(want), "%s", match);
+	for (word = strtok_r(want, " ", &save); word; word = strtok_r(NULL, " ", &save)) {
+		eq = strchr(word, '=');
+		if (!eq)
+			return false;
+		*eq = '\0';
+		if (audit_field(text, word, got, sizeof(got)) || strcmp(got, eq + 1))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Waits up to @timeout_ms for the next record of @type whose fields match
+ * @match (see audit_matches()), skipping every other record; copies its text
+ * to @text. Returns 0, or ETIMEDOUT or the errno of a failed read.
+ */
+static inline int audit_wait(int fd, int type, const char *match, int timeout_ms,
+			     char *text, size_t size)
+{
+	long long deadline = monotonic_ms() + timeout_ms;
+
+	for (;;) {
+		long long left = deadline - monotonic_ms();
+		int got = audit_next(fd, left > 0 ? left : 0, text, size, NULL);
+
+		if (got < 0)
+			return errno;
+		if (!got)
+			return ETIMEDOUT;
+		if (got == type && audit_matches(text, match))
+			return 0;
+	}
+}
+
+/*
+ * Reads and drops krsi records until none came for @quiet_ms, or for at most
+ * @max_ms; returns how many were dropped (the overflows in *@overflows).
+ */
+static inline int audit_drain(int fd, int quiet_ms, int max_ms, int *overflows)
+{
+	static char text[AUDIT_TEXT_MAX];
+	long long deadline = monotonic_ms() + max_ms;
+	int n = 0;
+
+	while (monotonic_ms() < deadline &&
+	       audit_next(fd, quiet_ms, text, sizeof(text), overflows) > 0)
+		n++;
+	return n;
 }
 
 #endif /* KRSI_SELFTESTS_COMMON_H */

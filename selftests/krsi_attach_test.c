@@ -91,7 +91,7 @@ TEST_F(krsi, file_open_deny_allow_and_static_key)
 	EXPECT_STREQ("deny_open", name);
 	EXPECT_LE(2, runs);
 	EXPECT_EQ(1, denied);
-	EXPECT_NE(NULL, strstr(buf, " sleepable=0\n"));
+	EXPECT_NE(NULL, strstr(buf, " sleepable=0 audited=0 mode=enforce log=1\n"));
 
 	/* The static key follows the attachments. */
 	ASSERT_LE(0, read_file(STATUS, buf, sizeof(buf)));
@@ -102,6 +102,40 @@ TEST_F(krsi, file_open_deny_allow_and_static_key)
 	ASSERT_EQ(0, listing("file_open", buf, sizeof(buf)));
 	EXPECT_FALSE(status_lists("file_open"));
 	unlink(PIN_DIR "deny_open");
+	unload(&p);
+}
+
+/*
+ * A program finds current->bpf_ctx set to a run context, on the fast path and
+ * (with BPF statistics on) through the trampoline's enter function. krsi once
+ * wrote it through the Rust bindings' layout of task_struct, which is off
+ * (see dispatch.rs): the program found it NULL, and the store hit the task's
+ * LSM blob pointer instead.
+ */
+TEST_F(krsi, programs_see_a_run_context)
+{
+	char buf[4096];
+	struct prog p;
+	unsigned long long runs, denied;
+	unsigned int id;
+	char name[32];
+	int stats;
+
+	ASSERT_EQ(0, load("run_ctx", &p));
+	ASSERT_EQ(0, pin_attach("file_open", &p, "run_ctx"));
+	EXPECT_EQ(0, try_open("/tmp/krsi-runctx"));
+	stats = open("/proc/sys/kernel/bpf_stats_enabled", O_RDWR);
+	ASSERT_LE(0, stats);
+	ASSERT_EQ(1, write(stats, "1", 1));
+	EXPECT_EQ(0, try_open("/tmp/krsi-runctx"));
+	ASSERT_EQ(1, pwrite(stats, "0", 1, 0));
+	close(stats);
+	ASSERT_LT(0, listing("file_open", buf, sizeof(buf)));
+	ASSERT_EQ(4, sscanf(buf, "%u name=%31s runs=%llu denied=%llu", &id, name, &runs, &denied));
+	EXPECT_LE(2, runs);
+	EXPECT_EQ(0, denied) TH_LOG("%s", buf);
+	ASSERT_EQ(0, detach("file_open", p.id));
+	unlink(PIN_DIR "run_ctx");
 	unload(&p);
 }
 
@@ -357,7 +391,7 @@ TEST_F(krsi, sleepable_program)
 	ASSERT_EQ(0, pin_attach("file_open", &p, "deny_open_s"));
 	ASSERT_LT(0, listing("file_open", buf, sizeof(buf)));
 	EXPECT_NE(NULL, strstr(buf, "name=deny_open_s "));
-	EXPECT_NE(NULL, strstr(buf, " sleepable=1\n"));
+	EXPECT_NE(NULL, strstr(buf, " sleepable=1 audited=0 mode=enforce log=1\n"));
 	EXPECT_EQ(EACCES, try_open("/tmp/krsi-sleepy"));
 	EXPECT_EQ(0, try_open("/tmp/krsi-other"));
 	ASSERT_EQ(0, detach("file_open", p.id));

@@ -32,6 +32,26 @@ int BPF_PROG(deny_open, struct file *file)
 	return DENY_IF(NAME_IS(file->f_path.dentry, "krsi-secret"), -EPERM);
 }
 
+/*
+ * Opening a file named krsi-runctx: the program runs with current->bpf_ctx
+ * pointing at a trampoline run context, as under the trampoline, which
+ * bpf_get_attach_cookie() reads (no cookie: 0).
+ */
+SEC("lsm/file_open")
+int BPF_PROG(run_ctx, struct file *file)
+{
+	struct task_struct *task;
+
+	if (!NAME_IS(file->f_path.dentry, "krsi-runctx"))
+		return 0;
+	task = bpf_get_current_task_btf();
+	if (!task->bpf_ctx)
+		return -EPERM;
+	if (bpf_get_attach_cookie(ctx) != 0)
+		return -EXDEV;
+	return 0;
+}
+
 SEC("lsm.s/file_open")
 int BPF_PROG(deny_open_s, struct file *file)
 {

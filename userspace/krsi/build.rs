@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 //! krsi - generates the ioctl ABI from the uapi header, include/uapi/linux/krsi.h.
 //!
-//! The header is the one source of truth: its `#define`s become constants and its structs of
-//! `__u32`/`__s32` fields become `#[repr(C)]` Rust structs, in `$OUT_DIR/uapi.rs`.
+//! The header is the one source of truth: its `#define`s of `KRSI_*` and `AUDIT_KRSI_*` become
+//! constants and its structs of `__u32`/`__s32` fields become `#[repr(C)]` Rust structs, in
+//! `$OUT_DIR/uapi.rs`.
 
 use std::fmt::Write as _;
 use std::{env, fs, path::PathBuf};
@@ -37,13 +38,17 @@ fn main() {
                 other => panic!("unsupported uapi field type {other}"),
             };
             let _ = writeln!(out, "    pub {name}: {ty},");
-        } else if let Some(def) = line.strip_prefix("#define KRSI_") {
+        } else if let Some(def) = line
+            .strip_prefix("#define ")
+            .filter(|d| d.starts_with("KRSI_") || d.starts_with("AUDIT_KRSI_"))
+        {
+            // KRSI_* (flags, values, ioctls) and AUDIT_KRSI_* (audit record types).
             let (name, value) = def.split_once(char::is_whitespace).unwrap_or((def, ""));
             let value = value.trim();
             if let Some(hex) = value.strip_prefix("0x") {
-                let _ = writeln!(out, "pub const KRSI_{name}: u32 = 0x{hex};");
+                let _ = writeln!(out, "pub const {name}: u32 = 0x{hex};");
             } else if value.parse::<u32>().is_ok() {
-                let _ = writeln!(out, "pub const KRSI_{name}: u32 = {value};");
+                let _ = writeln!(out, "pub const {name}: u32 = {value};");
             } else if let Some(args) = value.strip_prefix("_IO(") {
                 // _IO(magic, nr): no direction and no size.
                 let nr = args
@@ -52,10 +57,7 @@ fn main() {
                     .nth(1)
                     .expect("_IO nr")
                     .trim();
-                let _ = writeln!(
-                    out,
-                    "pub const KRSI_{name}: u32 = (KRSI_IOC_MAGIC << 8) | {nr};"
-                );
+                let _ = writeln!(out, "pub const {name}: u32 = (KRSI_IOC_MAGIC << 8) | {nr};");
             } else if let Some(args) = value.strip_prefix("_IOWR(").or(value.strip_prefix("_IOW("))
             {
                 // _IOW(magic, nr, struct T): direction, size, type, number as in asm-generic/ioctl.h.
@@ -69,7 +71,7 @@ fn main() {
                 let dir = if write_only { 1u32 } else { 3u32 };
                 let _ = writeln!(
                     out,
-                    "pub const KRSI_{name}: u32 = ({dir} << 30) | ((core::mem::size_of::<{ty}>() as u32) << 16) | (KRSI_IOC_MAGIC << 8) | {nr};",
+                    "pub const {name}: u32 = ({dir} << 30) | ((core::mem::size_of::<{ty}>() as u32) << 16) | (KRSI_IOC_MAGIC << 8) | {nr};",
                     nr = args[1]
                 );
             }

@@ -17,12 +17,21 @@
 //! a chosen place in the run order with [`Hook::attach_fd_at`]. [`Hook::replace_fd`] swaps one
 //! program for another in place, [`Hook::reset`] detaches all, [`Hook::seal`] and [`lock`] make
 //! the policy stay until reboot.
+//!
+//! On errno hooks an attachment enforces (the default) or only audits: [`AttachOptions`] chooses
+//! at attach ([`Hook::attach_fd_with`], [`Hook::attach_pinned_with`]), [`Hook::set_mode`] and
+//! [`Hook::set_log`] change it later. krsi's audit records (denials and configuration changes)
+//! are decoded and read from the audit netlink socket by the [`audit`] module.
 
 use std::ffi::CString;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
 use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+pub mod audit;
+pub use audit::{Events, Record, RecordKind};
 
 /// The ioctl ABI, generated from include/uapi/linux/krsi.h.
 #[allow(missing_docs, non_camel_case_types)]
@@ -98,7 +107,7 @@ pub enum Error {
         op: String,
     },
     /// `EROFS`: the hook is sealed, or krsi is locked, until reboot.
-    #[error("{op}: refused: the hook is sealed, or krsi is locked, until reboot (a sealed hook only accepts appending a program; a locked krsi accepts nothing)")]
+    #[error("{op}: refused: the hook is sealed, or krsi is locked, until reboot (a sealed hook only accepts appending a program, switching one to enforce and turning its logging on; a locked krsi accepts nothing)")]
     Sealed {
         /// What was attempted.
         op: String,
@@ -109,9 +118,19 @@ pub enum Error {
         /// What was attempted.
         op: String,
     },
+    /// `EOPNOTSUPP`: a mode or logging on a hook that is not an errno hook, or a program for a
+    /// first_wins hook while another LSM registers it.
+    #[error("{op}: not supported on this hook (a mode and logging are for errno hooks only; a first_wins hook takes no program while another LSM registers it)")]
+    NotSupported {
+        /// What was attempted.
+        op: String,
+    },
     /// A listing line krsi should not have written.
     #[error("unexpected listing line: {0:?}")]
     Parse(String),
+    /// An audit record that does not decode (see [`audit::Record::parse`]).
+    #[error("malformed audit record: {0}")]
+    BadRecord(String),
     /// Any other I/O error.
     #[error("{op}: {source}")]
     Io {
@@ -135,6 +154,7 @@ impl Error {
             Some(libc::E2BIG) => Error::HookFull { op },
             Some(libc::EBADF) => Error::BadFd { op },
             Some(libc::EROFS) => Error::Sealed { op },
+            Some(libc::EOPNOTSUPP) => Error::NotSupported { op },
             _ => Error::Io { op, source: e },
         }
     }
@@ -150,8 +170,11 @@ impl Error {
             Error::HookFull { .. } => libc::E2BIG,
             Error::BadFd { .. } => libc::EBADF,
             Error::Sealed { .. } => libc::EROFS,
+            Error::NotSupported { .. } => libc::EOPNOTSUPP,
             Error::Io { source, .. } => return source.raw_os_error(),
-            Error::NotActive | Error::NoSuchHook(_) | Error::Parse(_) => return None,
+            Error::NotActive | Error::NoSuchHook(_) | Error::Parse(_) | Error::BadRecord(_) => {
+                return None
+            }
         })
     }
 }
@@ -175,6 +198,65 @@ pub struct Attachment {
     pub answered_true: Option<u64>,
     /// Loaded from `SEC("lsm.s/<hook>")`.
     pub sleepable: bool,
+    /// Times an audit-only program's non-zero result was let through (`audited=`, on errno
+    /// hooks; `None` on other hooks).
+    pub audited: Option<u64>,
+    /// Whether it enforces or only audits (`mode=`, on errno hooks; `None` on other hooks).
+    pub mode: Option<Mode>,
+    /// Whether its denials are recorded in the audit log (`log=`, on errno hooks; `None` on
+    /// other hooks).
+    pub log: Option<bool>,
+}
+
+/// Whether an attachment on an errno hook enforces its program's result or only audits it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Mode {
+    /// A non-zero result denies (the default).
+    #[default]
+    Enforce,
+    /// A non-zero result is recorded and counted in `audited=`, and the action goes ahead.
+    Audit,
+}
+
+impl Mode {
+    /// The word krsi writes and reads: `enforce` or `audit`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Enforce => "enforce",
+            Mode::Audit => "audit",
+        }
+    }
+
+    /// `KRSI_IOC_MODE`'s value.
+    fn value(self) -> u32 {
+        match self {
+            Mode::Enforce => uapi::KRSI_MODE_ENFORCE,
+            Mode::Audit => uapi::KRSI_MODE_AUDIT,
+        }
+    }
+}
+
+impl std::fmt::Display for Mode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A word that is not a [`Mode`].
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown mode {0:?}: enforce or audit")]
+pub struct UnknownMode(pub String);
+
+impl FromStr for Mode {
+    type Err = UnknownMode;
+
+    fn from_str(s: &str) -> Result<Self, UnknownMode> {
+        match s {
+            "enforce" => Ok(Mode::Enforce),
+            "audit" => Ok(Mode::Audit),
+            _ => Err(UnknownMode(s.to_string())),
+        }
+    }
 }
 
 /// Where an attach puts its program in the hook's run order.
@@ -213,6 +295,85 @@ impl Position {
     }
 }
 
+/// How an attach places and configures its program: where in the run order, and (on errno
+/// hooks) its mode and logging. The default is what a plain attach does: last, enforcing,
+/// logged; only what differs from it is sent, so the default works on every hook.
+///
+/// ```
+/// use krsi::{AttachOptions, Mode, Position};
+/// let opts = AttachOptions::default().mode(Mode::Audit).position(Position::First);
+/// assert_eq!((opts.mode, opts.log), (Mode::Audit, true));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AttachOptions {
+    /// Where in the run order.
+    pub position: Position,
+    /// Enforcing or audit-only (`mode=audit`, `KRSI_ATTACH_AUDIT`).
+    pub mode: Mode,
+    /// Whether its denials are recorded in the audit log (false: `log=0`, `KRSI_ATTACH_QUIET`).
+    pub log: bool,
+}
+
+impl Default for AttachOptions {
+    fn default() -> Self {
+        AttachOptions {
+            position: Position::Last,
+            mode: Mode::Enforce,
+            log: true,
+        }
+    }
+}
+
+impl From<Position> for AttachOptions {
+    fn from(position: Position) -> Self {
+        AttachOptions {
+            position,
+            ..Default::default()
+        }
+    }
+}
+
+impl AttachOptions {
+    /// These options at `position`.
+    pub fn position(self, position: Position) -> Self {
+        AttachOptions { position, ..self }
+    }
+
+    /// These options with mode `mode`.
+    pub fn mode(self, mode: Mode) -> Self {
+        AttachOptions { mode, ..self }
+    }
+
+    /// These options, logging denials or not.
+    pub fn log(self, log: bool) -> Self {
+        AttachOptions { log, ..self }
+    }
+
+    /// The words a hook file write adds after the path, each with a space before it.
+    fn words(&self) -> String {
+        let mut w = self.position.words();
+        if self.mode == Mode::Audit {
+            w.push_str(" mode=audit");
+        }
+        if !self.log {
+            w.push_str(" log=0");
+        }
+        w
+    }
+
+    /// `KRSI_IOC_ATTACH`'s flags and `rel_id`.
+    fn ioctl(&self) -> (u32, u32) {
+        let (mut flags, rel_id) = self.position.ioctl();
+        if self.mode == Mode::Audit {
+            flags |= uapi::KRSI_ATTACH_AUDIT;
+        }
+        if !self.log {
+            flags |= uapi::KRSI_ATTACH_QUIET;
+        }
+        (flags, rel_id)
+    }
+}
+
 /// A hook file's whole listing.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Listing {
@@ -224,7 +385,9 @@ pub struct Listing {
 
 /// Parses a hook file's listing: `sealed` first if the hook is sealed, then
 /// `<id> name=<name> runs=<n> [denied=<n>|true=<n>] sleepable=<0|1>` per program (void hooks
-/// have neither counter).
+/// have neither counter), errno hooks' lines ending with
+/// ` audited=<n> mode=<enforce|audit> log=<0|1>`. The fields after the id may come in any
+/// order; fields a later krsi adds are ignored.
 pub fn parse_hook_listing(text: &str) -> Result<Listing> {
     let mut listing = Listing::default();
     for (i, line) in text.lines().filter(|l| !l.is_empty()).enumerate() {
@@ -279,6 +442,7 @@ fn parse_line(line: &str) -> Result<Attachment> {
     let id = words.next().and_then(|w| w.parse().ok()).ok_or_else(bad)?;
     let (mut name, mut runs, mut sleepable) = (None, None, None);
     let (mut denied, mut answered_true) = (None, None);
+    let (mut audited, mut mode, mut log) = (None, None, None);
     for w in words {
         let (k, v) = w.split_once('=').ok_or_else(bad)?;
         match k {
@@ -287,6 +451,9 @@ fn parse_line(line: &str) -> Result<Attachment> {
             "denied" => denied = Some(v.parse().map_err(|_| bad())?),
             "true" => answered_true = Some(v.parse().map_err(|_| bad())?),
             "sleepable" => sleepable = matches!(v, "0" | "1").then(|| v == "1"),
+            "audited" => audited = Some(v.parse().map_err(|_| bad())?),
+            "mode" => mode = Some(v.parse().map_err(|_| bad())?),
+            "log" => log = Some(matches!(v, "0" | "1").then(|| v == "1").ok_or_else(bad)?),
             // Fields a later krsi adds are ignored, as documented.
             _ => {}
         }
@@ -298,6 +465,9 @@ fn parse_line(line: &str) -> Result<Attachment> {
         denied,
         answered_true,
         sleepable: sleepable.ok_or_else(bad)?,
+        audited,
+        mode,
+        log,
     })
 }
 
@@ -451,13 +621,22 @@ impl Hook {
 
     /// Attaches the program pinned at `pin` at `pos` in the run order; returns its id.
     pub fn attach_pinned_at(&self, pin: impl AsRef<Path>, pos: Position) -> Result<u32> {
+        self.attach_pinned_with(pin, &pos.into())
+    }
+
+    /// Attaches the program pinned at `pin` as `opts` say (place in the run order, mode,
+    /// logging) by writing `PATH [first|before=ID|after=ID] [mode=audit] [log=0]`; returns its
+    /// id. A mode or logging other than the default on a hook that is not an errno hook is
+    /// [`Error::NotSupported`].
+    pub fn attach_pinned_with(&self, pin: impl AsRef<Path>, opts: &AttachOptions) -> Result<u32> {
         let pin = pin.as_ref();
         let op = format!("attaching {} to {}", pin.display(), self.name);
         let word = Self::pin_word(pin, &op)?;
         // The pin's program id, to find it in the listing afterwards.
         let fd = pinned_prog_fd(pin).map_err(|e| Error::from_io(op.clone(), e))?;
         let id = prog_id(fd.as_fd()).map_err(|e| Error::from_io(op.clone(), e))?;
-        self.write(&op, &format!("{word}{}\n", pos.words()))?;
+        self.write(&op, &format!("{word}{}\n", opts.words()))
+            .map_err(|e| self.not_attached(e, opts.position))?;
         Ok(id)
     }
 
@@ -470,8 +649,15 @@ impl Hook {
     /// Attaches the loaded program of descriptor `prog` at `pos` in the run order; returns its
     /// id.
     pub fn attach_fd_at(&self, prog: BorrowedFd<'_>, pos: Position) -> Result<u32> {
+        self.attach_fd_with(prog, &pos.into())
+    }
+
+    /// Attaches the loaded program of descriptor `prog` as `opts` say (place in the run order,
+    /// mode, logging: `KRSI_ATTACH_*` flags); returns its id. A mode or logging other than the
+    /// default on a hook that is not an errno hook is [`Error::NotSupported`].
+    pub fn attach_fd_with(&self, prog: BorrowedFd<'_>, opts: &AttachOptions) -> Result<u32> {
         let op = format!("attaching program fd {} to {}", prog.as_raw_fd(), self.name);
-        let (flags, rel_id) = pos.ioctl();
+        let (flags, rel_id) = opts.ioctl();
         let arg = uapi::krsi_attach {
             size: std::mem::size_of::<uapi::krsi_attach>() as u32,
             flags,
@@ -480,7 +666,7 @@ impl Hook {
         };
         // SAFETY: KRSI_IOC_ATTACH reads one `krsi_attach`, which `arg` is; it returns the id.
         unsafe { self.ioctl_id(&op, uapi::KRSI_IOC_ATTACH, &raw const arg) }
-            .map_err(|e| self.not_attached(e, pos))
+            .map_err(|e| self.not_attached(e, opts.position))
     }
 
     /// Swaps the program with id `id` for the loaded program of descriptor `prog`, in its place
@@ -530,6 +716,40 @@ impl Hook {
         let op = format!("sealing {}", self.name);
         // SAFETY: KRSI_IOC_SEAL takes no argument.
         unsafe { self.ioctl_id(&op, uapi::KRSI_IOC_SEAL, std::ptr::null::<u8>()) }.map(|_| ())
+    }
+
+    /// Switches the program with id `id` to `mode` (`KRSI_IOC_MODE`). Only errno hooks have a
+    /// mode ([`Error::NotSupported`] elsewhere); on a sealed hook, switching to audit-only is
+    /// [`Error::Sealed`].
+    pub fn set_mode(&self, id: u32, mode: Mode) -> Result<()> {
+        let op = format!("setting program {id} of {} to mode {mode}", self.name);
+        self.setting(&op, uapi::KRSI_IOC_MODE, id, mode.value())
+    }
+
+    /// Records the denials of the program with id `id` in the audit log, or not (quiet; its
+    /// counters still count) (`KRSI_IOC_LOG`). Only errno hooks log ([`Error::NotSupported`]
+    /// elsewhere); on a sealed hook, turning logging off is [`Error::Sealed`].
+    pub fn set_log(&self, id: u32, log: bool) -> Result<()> {
+        let op = format!(
+            "setting log={} for program {id} of {}",
+            u8::from(log),
+            self.name
+        );
+        self.setting(&op, uapi::KRSI_IOC_LOG, id, u32::from(log))
+    }
+
+    /// Issues `KRSI_IOC_MODE` or `KRSI_IOC_LOG` for program `id` with `value`.
+    fn setting(&self, op: &str, cmd: u32, id: u32, value: u32) -> Result<()> {
+        let arg = uapi::krsi_setting {
+            size: std::mem::size_of::<uapi::krsi_setting>() as u32,
+            flags: 0,
+            prog_id: id,
+            value,
+        };
+        // SAFETY: KRSI_IOC_MODE and KRSI_IOC_LOG read one `krsi_setting`, which `arg` is.
+        unsafe { self.ioctl_id(op, cmd, &raw const arg) }
+            .map(|_| ())
+            .map_err(|e| self.not_attached(e, Position::Before(id)))
     }
 
     /// Issues ioctl `cmd` with `arg` on the hook file opened for writing; returns its
@@ -604,7 +824,10 @@ mod tests {
                 runs: 7,
                 denied: Some(2),
                 answered_true: None,
-                sleepable: false
+                sleepable: false,
+                audited: None,
+                mode: None,
+                log: None,
             }
         );
         assert_eq!(l[1].name, "-");
@@ -650,8 +873,111 @@ mod tests {
     }
 
     #[test]
+    fn listing_has_mode_and_logging_on_errno_hooks() {
+        let text =
+            "sealed\n12 name=deny_open runs=7 denied=2 sleepable=0 audited=3 mode=audit log=1\n\
+                    13 name=q runs=1 denied=1 sleepable=1 audited=0 mode=enforce log=0\n\
+                    4 name=skip runs=3 true=1 sleepable=0\n\
+                    5 name=v runs=2 sleepable=0\n";
+        let l = parse_hook_listing(text).unwrap();
+        assert!(l.sealed);
+        let a = &l.attachments;
+        assert_eq!(
+            a[0],
+            Attachment {
+                id: 12,
+                name: "deny_open".into(),
+                runs: 7,
+                denied: Some(2),
+                answered_true: None,
+                sleepable: false,
+                audited: Some(3),
+                mode: Some(Mode::Audit),
+                log: Some(true),
+            }
+        );
+        assert_eq!(
+            (a[1].audited, a[1].mode, a[1].log, a[1].sleepable),
+            (Some(0), Some(Mode::Enforce), Some(false), true)
+        );
+        // Bool and void hooks have none of them.
+        for b in &a[2..] {
+            assert_eq!((b.audited, b.mode, b.log), (None, None, None));
+        }
+        // Any order.
+        let l = parse_listing("9 log=0 mode=audit audited=5 sleepable=1 denied=4 runs=8 name=n\n")
+            .unwrap();
+        assert_eq!(
+            (l[0].runs, l[0].denied, l[0].audited, l[0].mode, l[0].log),
+            (8, Some(4), Some(5), Some(Mode::Audit), Some(false))
+        );
+        assert!(l[0].sleepable);
+        for bad in [
+            "5 name=a runs=1 denied=0 sleepable=0 audited=x mode=audit log=1",
+            "5 name=a runs=1 denied=0 sleepable=0 audited=-1 mode=audit log=1",
+            "5 name=a runs=1 denied=0 sleepable=0 audited=1 mode=learn log=1",
+            "5 name=a runs=1 denied=0 sleepable=0 audited=1 mode=audit log=2",
+            "5 name=a runs=1 denied=0 sleepable=0 audited=1 mode=audit log=",
+        ] {
+            assert!(matches!(parse_listing(bad), Err(Error::Parse(_))), "{bad}");
+        }
+    }
+
+    #[test]
+    fn modes_spell_the_abi() {
+        assert_eq!(Mode::default(), Mode::Enforce);
+        assert_eq!("audit".parse::<Mode>(), Ok(Mode::Audit));
+        assert_eq!("enforce".parse::<Mode>(), Ok(Mode::Enforce));
+        assert_eq!(
+            "Audit".parse::<Mode>(),
+            Err(UnknownMode("Audit".to_string()))
+        );
+        assert_eq!(Mode::Audit.to_string(), "audit");
+        assert_eq!(
+            (Mode::Enforce.value(), Mode::Audit.value()),
+            (uapi::KRSI_MODE_ENFORCE, uapi::KRSI_MODE_AUDIT)
+        );
+        assert_eq!((uapi::KRSI_MODE_ENFORCE, uapi::KRSI_MODE_AUDIT), (0, 1));
+    }
+
+    #[test]
+    fn attach_options_spell_the_abi() {
+        let d = AttachOptions::default();
+        assert_eq!(d, AttachOptions::from(Position::Last));
+        // The default adds nothing, so it attaches to hooks of every class.
+        assert_eq!((d.words(), d.ioctl()), (String::new(), (0, 0)));
+        let o = d.mode(Mode::Audit);
+        assert_eq!(o.words(), " mode=audit");
+        assert_eq!(o.ioctl(), (uapi::KRSI_ATTACH_AUDIT, 0));
+        let o = d.log(false).position(Position::First);
+        assert_eq!(o.words(), " first log=0");
+        assert_eq!(
+            o.ioctl(),
+            (uapi::KRSI_ATTACH_FIRST | uapi::KRSI_ATTACH_QUIET, 0)
+        );
+        let o = AttachOptions::from(Position::After(9))
+            .mode(Mode::Audit)
+            .log(false);
+        assert_eq!(o.words(), " after=9 mode=audit log=0");
+        assert_eq!(
+            o.ioctl(),
+            (
+                uapi::KRSI_ATTACH_AFTER | uapi::KRSI_ATTACH_AUDIT | uapi::KRSI_ATTACH_QUIET,
+                9
+            )
+        );
+        assert_eq!(
+            AttachOptions::from(Position::Before(3))
+                .mode(Mode::Enforce)
+                .ioctl(),
+            (uapi::KRSI_ATTACH_BEFORE, 3)
+        );
+        assert_eq!((uapi::KRSI_ATTACH_AUDIT, uapi::KRSI_ATTACH_QUIET), (8, 16));
+    }
+
+    #[test]
     fn listing_ignores_new_fields_but_not_missing_ones() {
-        let l = parse_listing("5 name=x runs=1 denied=0 sleepable=0 mode=audit\n").unwrap();
+        let l = parse_listing("5 name=x runs=1 denied=0 sleepable=0 later=field\n").unwrap();
         assert_eq!(l[0].id, 5);
         for bad in [
             "x name=a runs=1 denied=0 sleepable=0",
@@ -676,6 +1002,7 @@ mod tests {
             (libc::E2BIG, "hook full"),
             (libc::EBADF, "bad file descriptor"),
             (libc::EROFS, "sealed"),
+            (libc::EOPNOTSUPP, "not supported on this hook"),
             (libc::EIO, "Input/output error"),
         ];
         for (errno, text) in cases {
@@ -746,6 +1073,33 @@ mod tests {
                 uapi::KRSI_ATTACH_AFTER
             ),
             (1, 2, 4)
+        );
+        // struct krsi_setting: four __u32, no padding; _IOW(0xb9, 7 and 8, 16 bytes).
+        assert_eq!(std::mem::size_of::<uapi::krsi_setting>(), 16);
+        assert_eq!(std::mem::align_of::<uapi::krsi_setting>(), 4);
+        assert_eq!(
+            [
+                std::mem::offset_of!(uapi::krsi_setting, size),
+                std::mem::offset_of!(uapi::krsi_setting, flags),
+                std::mem::offset_of!(uapi::krsi_setting, prog_id),
+                std::mem::offset_of!(uapi::krsi_setting, value),
+            ],
+            [0, 4, 8, 12]
+        );
+        assert_eq!(
+            [
+                std::mem::offset_of!(uapi::krsi_attach, size),
+                std::mem::offset_of!(uapi::krsi_attach, flags),
+                std::mem::offset_of!(uapi::krsi_attach, prog_fd),
+                std::mem::offset_of!(uapi::krsi_attach, rel_id),
+            ],
+            [0, 4, 8, 12]
+        );
+        assert_eq!(uapi::KRSI_IOC_MODE, 0x4010_b907);
+        assert_eq!(uapi::KRSI_IOC_LOG, 0x4010_b908);
+        assert_eq!(
+            (uapi::AUDIT_KRSI_ACCESS, uapi::AUDIT_KRSI_CONFIG_CHANGE),
+            (1460, 1461)
         );
     }
 }

@@ -1,18 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
-//! krsictl - attach, detach, replace and list BPF LSM programs on krsi's hooks; reset and seal
-//! hooks; lock krsi.
+//! krsictl - attach, detach, replace and list BPF LSM programs on krsi's hooks; set their mode
+//! (enforce or audit-only) and logging; reset and seal hooks; lock krsi; print krsi's audit
+//! records.
 //!
 //! Exit status: 0 on success, 1 when the operation failed (the message says why, from the
 //! kernel's errno), 2 on a usage error.
 
+use std::io::Write as _;
 use std::os::fd::AsFd;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use aya::programs::Lsm;
 use aya::{Btf, Ebpf};
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 use serde::Serialize;
 
 #[derive(Parser)]
@@ -20,7 +23,8 @@ use serde::Serialize;
     name = "krsictl",
     version,
     about = "Attach, detach, replace and list BPF LSM programs on krsi's hooks \
-             (/sys/kernel/security/bpf); reset and seal hooks; lock krsi",
+             (/sys/kernel/security/bpf); set their mode and logging; reset and seal hooks; \
+             lock krsi; print krsi's audit records",
     after_help = "Exit status: 0 success, 1 the operation failed (the message says why), 2 usage error."
 )]
 struct Cli {
@@ -63,6 +67,14 @@ enum Command {
         /// Run it right after the program with id ID.
         #[arg(long, value_name = "ID")]
         after: Option<u32>,
+        /// enforce (the default): a non-zero result denies; audit: a non-zero result is
+        /// recorded and counted as audited=, and the action goes ahead (errno hooks only).
+        #[arg(long, value_enum)]
+        mode: Option<ModeArg>,
+        /// Do not record its denials in the audit log (log=0); its counters still count
+        /// (errno hooks only).
+        #[arg(long)]
+        quiet: bool,
         /// After attaching, print the text records the program writes to its ring buffer
         /// map MAP, one per line, until interrupted (the program stays attached).
         #[arg(long, value_name = "MAP")]
@@ -94,6 +106,48 @@ enum Command {
         #[arg(long)]
         pin: Option<PathBuf>,
     },
+    /// Switch the program with id ID on HOOK between enforce (a non-zero result denies) and
+    /// audit (a non-zero result is recorded and counted, the action goes ahead); errno hooks
+    /// only. A sealed hook refuses enforce -> audit.
+    Mode {
+        /// The hook, e.g. file_open.
+        hook: String,
+        /// The program id, as `krsictl list` shows it.
+        id: u32,
+        /// The mode.
+        #[arg(value_enum)]
+        mode: ModeArg,
+    },
+    /// Record the denials of the program with id ID on HOOK in the audit log (1) or not (0,
+    /// quiet; its counters still count); errno hooks only. A sealed hook refuses 1 -> 0.
+    Log {
+        /// The hook, e.g. file_open.
+        hook: String,
+        /// The program id, as `krsictl list` shows it.
+        id: u32,
+        /// 1: record its denials; 0: quiet.
+        #[arg(value_name = "0|1", value_parser = clap::value_parser!(u8).range(0..=1))]
+        log: u8,
+    },
+    /// Print krsi's audit records (denials: KRSI_ACCESS, changes and refused attempts:
+    /// KRSI_CONFIG_CHANGE) as they arrive, one per line, from the audit netlink socket (beside
+    /// a running auditd; needs CAP_AUDIT_READ). Stops after --count records, or when none came
+    /// for --timeout seconds; with --follow only after --count records or when killed.
+    Events {
+        /// Wait for records until killed (or --count records), with no timeout.
+        #[arg(long)]
+        follow: bool,
+        /// Stop after N records.
+        #[arg(long, value_name = "N")]
+        count: Option<u64>,
+        /// Without --follow, stop when no record came for SECS seconds.
+        #[arg(long, value_name = "SECS", default_value = "2", value_parser = parse_secs,
+              conflicts_with = "follow")]
+        timeout: Duration,
+        /// Only records of this type.
+        #[arg(long = "type", value_name = "TYPE", value_enum)]
+        kind: Option<KindArg>,
+    },
     /// Detach every program of HOOK at once.
     Reset {
         /// The hook, e.g. file_open.
@@ -109,6 +163,51 @@ enum Command {
     Lock,
 }
 
+/// An attachment's mode, on the command line.
+#[derive(Clone, Copy, ValueEnum)]
+enum ModeArg {
+    /// A non-zero result denies.
+    Enforce,
+    /// A non-zero result is recorded and counted; the action goes ahead.
+    Audit,
+}
+
+impl From<ModeArg> for krsi::Mode {
+    fn from(m: ModeArg) -> Self {
+        match m {
+            ModeArg::Enforce => krsi::Mode::Enforce,
+            ModeArg::Audit => krsi::Mode::Audit,
+        }
+    }
+}
+
+/// A record type, on the command line.
+#[derive(Clone, Copy, ValueEnum)]
+enum KindArg {
+    /// KRSI_ACCESS (1460): denials, and audit-only programs' non-zero results.
+    Access,
+    /// KRSI_CONFIG_CHANGE (1461): changes and refused attempts.
+    #[value(name = "config_change", alias = "config-change")]
+    ConfigChange,
+}
+
+impl From<KindArg> for krsi::RecordKind {
+    fn from(k: KindArg) -> Self {
+        match k {
+            KindArg::Access => krsi::RecordKind::Access,
+            KindArg::ConfigChange => krsi::RecordKind::ConfigChange,
+        }
+    }
+}
+
+/// A duration in seconds, possibly fractional.
+fn parse_secs(s: &str) -> Result<Duration, String> {
+    s.parse::<f64>()
+        .ok()
+        .and_then(|f| Duration::try_from_secs_f64(f).ok())
+        .ok_or_else(|| format!("{s:?} is not a number of seconds"))
+}
+
 /// One attached program, for `list`.
 #[derive(Serialize)]
 struct Entry {
@@ -120,6 +219,12 @@ struct Entry {
     #[serde(rename = "true", skip_serializing_if = "Option::is_none")]
     answered_true: Option<u64>,
     sleepable: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    audited: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mode: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    log: Option<bool>,
 }
 
 /// One hook, for `list`.
@@ -161,6 +266,9 @@ fn list(hook: Option<String>) -> Result<ListOut> {
                 denied: a.denied,
                 answered_true: a.answered_true,
                 sleepable: a.sleepable,
+                audited: a.audited,
+                mode: a.mode.map(krsi::Mode::as_str),
+                log: a.log,
             })
             .collect();
         hooks.push(HookEntry {
@@ -177,6 +285,12 @@ struct Attached {
     hook: String,
     id: u32,
     program: String,
+    /// Only when --mode was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mode: Option<&'static str>,
+    /// Only with --quiet.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    log: Option<bool>,
 }
 
 /// Loads the LSM program `program` (or the only one) of `object` for `hook_name`, pinning it at
@@ -269,6 +383,111 @@ fn follow(ebpf: &mut Ebpf, map: &str, count: Option<u64>) -> Result<()> {
     Ok(())
 }
 
+/// A value for a `key=value` line: as it is, or quoted (with `\\`, `\"` and control characters
+/// escaped) when it is empty or holds a space, a quote, a backslash or a control character.
+fn text_value(v: &str) -> String {
+    if !v.is_empty()
+        && !v
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '"' | '\\'))
+    {
+        return v.to_string();
+    }
+    let mut q = String::from("\"");
+    for c in v.chars() {
+        match c {
+            '"' => q.push_str("\\\""),
+            '\\' => q.push_str("\\\\"),
+            '\n' => q.push_str("\\n"),
+            '\t' => q.push_str("\\t"),
+            c if c.is_control() => q.push_str(&format!("\\x{:02x}", u32::from(c))),
+            c => q.push(c),
+        }
+    }
+    q.push('"');
+    q
+}
+
+/// A record as one line of text: `KRSI_ACCESS audit(<time>:<serial>) key=value ...`.
+fn record_text(r: &krsi::Record) -> String {
+    let mut line = format!("{} audit({}:{})", r.kind.name(), r.time, r.serial);
+    for (k, v) in &r.fields {
+        line.push_str(&format!(" {k}={}", text_value(v)));
+    }
+    line
+}
+
+/// A record as one JSON object, its fields in their order:
+/// `{"type":"access","time":"...","serial":N,"fields":{"hook":"...",...}}`.
+fn record_json(r: &krsi::Record) -> Result<String> {
+    let mut fields = Vec::with_capacity(r.fields.len());
+    for (k, v) in &r.fields {
+        fields.push(format!(
+            "{}:{}",
+            serde_json::to_string(k)?,
+            serde_json::to_string(v)?
+        ));
+    }
+    Ok(format!(
+        "{{\"type\":{},\"time\":{},\"serial\":{},\"fields\":{{{}}}}}",
+        serde_json::to_string(r.kind.short_name())?,
+        serde_json::to_string(&r.time.to_string())?,
+        r.serial,
+        fields.join(",")
+    ))
+}
+
+/// Prints krsi's audit records as they come (see `Command::Events`).
+fn events(
+    json: bool,
+    follow: bool,
+    count: Option<u64>,
+    timeout: Duration,
+    kind: Option<krsi::RecordKind>,
+) -> Result<()> {
+    let mut events = krsi::Events::open()?;
+    let mut out = std::io::stdout().lock();
+    let (mut seen, mut overruns) = (0, 0);
+    // Without --follow: until no record (of --type) came for `timeout`.
+    let until = || std::time::Instant::now().checked_add(timeout);
+    let mut deadline = until();
+    while count.is_none_or(|c| seen < c) {
+        // (A deadline beyond what Instant holds: no timeout.)
+        let wait = deadline
+            .filter(|_| !follow)
+            .map(|d| d.saturating_duration_since(std::time::Instant::now()));
+        let record = match events.next_timeout(wait) {
+            Ok(Some(r)) => r,
+            Ok(None) => break,
+            Err(e @ krsi::Error::BadRecord(_)) => {
+                eprintln!("krsictl: {e}");
+                continue;
+            }
+            Err(e) => return Err(e.into()),
+        };
+        if events.overruns() != overruns {
+            overruns = events.overruns();
+            eprintln!("krsictl: the audit socket overran: records were lost");
+        }
+        if kind.is_some_and(|k| k != record.kind) {
+            continue;
+        }
+        let line = if json {
+            record_json(&record)?
+        } else {
+            record_text(&record)
+        };
+        // Each record as it comes, for whoever reads the output while krsictl runs.
+        match writeln!(out, "{line}").and_then(|()| out.flush()) {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
+            r => r.context("writing a record")?,
+        }
+        seen += 1;
+        deadline = until();
+    }
+    Ok(())
+}
+
 fn print_json<T: Serialize>(v: &T) -> Result<()> {
     println!("{}", serde_json::to_string(v)?);
     Ok(())
@@ -302,13 +521,24 @@ fn run(cli: Cli) -> Result<()> {
                             (None, Some(n)) => format!(" true={n}"),
                             (None, None) => String::new(),
                         };
+                        let mut audit = String::new();
+                        if let Some(n) = e.audited {
+                            audit.push_str(&format!(" audited={n}"));
+                        }
+                        if let Some(m) = e.mode {
+                            audit.push_str(&format!(" mode={m}"));
+                        }
+                        if let Some(l) = e.log {
+                            audit.push_str(&format!(" log={}", u8::from(l)));
+                        }
                         println!(
-                            "{:<24} {:>6}  {:<16} runs={}{}{}",
+                            "{:<24} {:>6}  {:<16} runs={}{}{}{}",
                             h.hook,
                             e.id,
                             e.name,
                             e.runs,
                             counter,
+                            audit,
                             if e.sleepable { " sleepable" } else { "" }
                         );
                     }
@@ -323,6 +553,8 @@ fn run(cli: Cli) -> Result<()> {
             first,
             before,
             after,
+            mode,
+            quiet,
             follow: map,
             count,
         } => {
@@ -332,13 +564,18 @@ fn run(cli: Cli) -> Result<()> {
                 (_, _, Some(id)) => krsi::Position::After(id),
                 _ => krsi::Position::Last,
             };
+            let opts = krsi::AttachOptions::from(pos)
+                .mode(mode.map_or(krsi::Mode::Enforce, krsi::Mode::from))
+                .log(!quiet);
             let h = krsi::Hook::open(&hook)?;
             let (mut ebpf, name) = load(&hook, &object, program.as_deref(), pin.as_ref())?;
-            let id = h.attach_fd_at(lsm_mut(&mut ebpf, &name)?.fd()?.as_fd(), pos)?;
+            let id = h.attach_fd_with(lsm_mut(&mut ebpf, &name)?.fd()?.as_fd(), &opts)?;
             let a = Attached {
                 hook,
                 id,
                 program: name,
+                mode: mode.map(|m| krsi::Mode::from(m).as_str()),
+                log: quiet.then_some(false),
             };
             if cli.json {
                 print_json(&a)?;
@@ -347,6 +584,12 @@ fn run(cli: Cli) -> Result<()> {
                     "attached {} to {} as program id {}",
                     a.program, a.hook, a.id
                 );
+                if opts.mode == krsi::Mode::Audit {
+                    println!("mode audit: its denials are counted as audited=, not enforced");
+                }
+                if !opts.log {
+                    println!("quiet: its denials are not recorded in the audit log");
+                }
             }
             if let Some(map) = map {
                 follow(&mut ebpf, &map, count)?;
@@ -378,6 +621,32 @@ fn run(cli: Cli) -> Result<()> {
                 println!("replaced program {id} of {hook} by {name}, program id {new}");
             }
         }
+        Command::Mode { hook, id, mode } => {
+            let mode = krsi::Mode::from(mode);
+            krsi::Hook::open(&hook)?.set_mode(id, mode)?;
+            if cli.json {
+                print_json(&serde_json::json!({ "hook": hook, "id": id, "mode": mode.as_str() }))?;
+            } else {
+                println!("program {id} of {hook} is now in mode {mode}");
+            }
+        }
+        Command::Log { hook, id, log } => {
+            let log = log == 1;
+            krsi::Hook::open(&hook)?.set_log(id, log)?;
+            if cli.json {
+                print_json(&serde_json::json!({ "hook": hook, "id": id, "log": log }))?;
+            } else if log {
+                println!("the denials of program {id} of {hook} are now recorded in the audit log");
+            } else {
+                println!("program {id} of {hook} is now quiet: its denials are not recorded");
+            }
+        }
+        Command::Events {
+            follow,
+            count,
+            timeout,
+            kind,
+        } => events(cli.json, follow, count, timeout, kind.map(Into::into))?,
         Command::Reset { hook } => {
             let n = krsi::Hook::open(&hook)?.reset()?;
             if cli.json {
@@ -414,5 +683,120 @@ fn main() -> ExitCode {
             eprintln!("krsictl: {e:#}");
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record() -> krsi::Record {
+        krsi::Record::parse(
+            1460,
+            "audit(1733252400.123:57): hook=file_open prog_id=42 prog_name=\"deny\" result=-1 \
+             mode=audit pid=312 comm=6120620A exe=\"/bin/cat\" empty=",
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn records_print_as_text() {
+        assert_eq!(
+            record_text(&record()),
+            "KRSI_ACCESS audit(1733252400.123:57) hook=file_open prog_id=42 prog_name=deny \
+             result=-1 mode=audit pid=312 comm=\"a b\\n\" exe=/bin/cat empty=\"\""
+        );
+        assert_eq!(text_value("a\"b\\c\td\u{1}"), "\"a\\\"b\\\\c\\td\\x01\"");
+        assert_eq!(text_value("?"), "?");
+    }
+
+    #[test]
+    fn records_print_as_json_in_field_order() {
+        let line = record_json(&record()).unwrap();
+        assert_eq!(
+            line,
+            "{\"type\":\"access\",\"time\":\"1733252400.123\",\"serial\":57,\"fields\":{\
+             \"hook\":\"file_open\",\"prog_id\":\"42\",\"prog_name\":\"deny\",\"result\":\"-1\",\
+             \"mode\":\"audit\",\"pid\":\"312\",\"comm\":\"a b\\n\",\"exe\":\"/bin/cat\",\
+             \"empty\":\"\"}}"
+        );
+        let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(v["fields"]["comm"], "a b\n");
+        let c = krsi::Record::parse(1461, "audit(1.000:2): op=mode res=1").unwrap();
+        assert!(record_json(&c)
+            .unwrap()
+            .starts_with("{\"type\":\"config_change\",\"time\":\"1.000\",\"serial\":2,"));
+    }
+
+    #[test]
+    fn command_lines_parse() {
+        use clap::error::ErrorKind;
+        let parse = |args: &[&str]| Cli::try_parse_from([&["krsictl"], args].concat());
+        let cli = parse(&["attach", "--mode", "audit", "--quiet", "file_open", "x.o"]).unwrap();
+        assert!(matches!(
+            cli.command,
+            Command::Attach {
+                mode: Some(ModeArg::Audit),
+                quiet: true,
+                ..
+            }
+        ));
+        let cli = parse(&["attach", "file_open", "x.o"]).unwrap();
+        assert!(matches!(
+            cli.command,
+            Command::Attach {
+                mode: None,
+                quiet: false,
+                ..
+            }
+        ));
+        assert!(matches!(
+            parse(&["mode", "file_open", "7", "enforce"])
+                .unwrap()
+                .command,
+            Command::Mode {
+                id: 7,
+                mode: ModeArg::Enforce,
+                ..
+            }
+        ));
+        assert!(parse(&["mode", "file_open", "7", "learn"]).is_err());
+        assert!(matches!(
+            parse(&["log", "file_open", "7", "0"]).unwrap().command,
+            Command::Log { id: 7, log: 0, .. }
+        ));
+        assert!(parse(&["log", "file_open", "7", "2"]).is_err());
+        let cli = parse(&["--json", "events", "--count", "1", "--timeout", "0.5"]).unwrap();
+        assert!(cli.json);
+        assert!(matches!(
+            cli.command,
+            Command::Events {
+                follow: false,
+                count: Some(1),
+                timeout,
+                kind: None,
+            } if timeout == Duration::from_millis(500)
+        ));
+        assert!(matches!(
+            parse(&["events"]).unwrap().command,
+            Command::Events { timeout, .. } if timeout == Duration::from_secs(2)
+        ));
+        assert!(matches!(
+            parse(&["events", "--follow", "--type", "config-change"])
+                .unwrap()
+                .command,
+            Command::Events {
+                follow: true,
+                kind: Some(KindArg::ConfigChange),
+                ..
+            }
+        ));
+        assert_eq!(
+            parse(&["events", "--follow", "--timeout", "3"])
+                .err()
+                .map(|e| e.kind()),
+            Some(ErrorKind::ArgumentConflict)
+        );
+        assert!(parse(&["events", "--timeout", "-1"]).is_err());
     }
 }

@@ -4,11 +4,12 @@
 
 use std::os::fd::AsFd;
 use std::process::Command;
+use std::time::{Duration, Instant};
 
 use aya::maps::RingBuf;
 use aya::programs::Lsm;
 use aya::{Btf, Ebpf};
-use krsi::{Error, Hook};
+use krsi::{AttachOptions, Attachment, Error, Hook, Mode, Position, RecordKind};
 
 const SAMPLES: &str = "/krsi/selftests/samples";
 
@@ -124,6 +125,110 @@ fn wx_through_aya() -> TestResult {
     check(mmap_rwx() == 0, "RWX refused after detaching")
 }
 
+/// Program `id`'s line of `hook`'s listing.
+fn listed(hook: &Hook, id: u32) -> Result<Attachment, String> {
+    let listing = hook.list().map_err(|e| e.to_string())?;
+    listing
+        .into_iter()
+        .find(|a| a.id == id)
+        .ok_or(format!("program {id} not listed"))
+}
+
+/// The first KRSI_ACCESS record of program `id` within 10 s.
+fn access_record(events: &mut krsi::Events, id: u32) -> Result<krsi::Record, String> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let id = id.to_string();
+    let mut others = Vec::new();
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match events.next_timeout(Some(left)).map_err(|e| e.to_string())? {
+            Some(r) if r.kind == RecordKind::Access && r.get("prog_id") == Some(id.as_str()) => {
+                return Ok(r)
+            }
+            Some(r) => others.push(r),
+            None => {
+                return Err(format!(
+                    "no KRSI_ACCESS record of program {id} in 10 s; got {others:?}"
+                ))
+            }
+        }
+    }
+}
+
+/// W^X attached audit-only by fd: the RWX mmap goes ahead, recorded (read with
+/// `krsi::Events`) and counted as audited; switched to enforce it is denied; then quiet.
+fn wx_audit_only_then_enforced() -> TestResult {
+    let hook = Hook::open("mmap_file").map_err(|e| e.to_string())?;
+    let ebpf = load("wx.bpf.o", "wx_mmap", "mmap_file")?;
+    let mut events = krsi::Events::open().map_err(|e| e.to_string())?;
+    let p: &Lsm = ebpf.program("wx_mmap").unwrap().try_into().unwrap();
+    let opts = AttachOptions::default().mode(Mode::Audit);
+    let id = hook
+        .attach_fd_with(p.fd().unwrap().as_fd(), &opts)
+        .map_err(|e| e.to_string())?;
+    let result = (|| {
+        check(mmap_rwx() == 0, "audit-only: RWX mmap refused")?;
+        let r = access_record(&mut events, id)?;
+        check(
+            r.get("hook") == Some("mmap_file")
+                && r.get("prog_name") == Some("wx_mmap")
+                && r.get("result") == Some("-13")
+                && r.get("mode") == Some("audit"),
+            &format!("record {r:?}"),
+        )?;
+        let a = listed(&hook, id)?;
+        check(
+            a.mode == Some(Mode::Audit) && a.audited.is_some_and(|n| n >= 1) && a.log == Some(true),
+            &format!("audit-only: {a:?}"),
+        )?;
+        hook.set_mode(id, Mode::Enforce)
+            .map_err(|e| e.to_string())?;
+        let denied = mmap_rwx();
+        check(
+            denied == libc::EACCES,
+            &format!("enforced: RWX mmap gave {denied}, want EACCES"),
+        )?;
+        hook.set_log(id, false).map_err(|e| e.to_string())?;
+        let a = listed(&hook, id)?;
+        check(
+            a.mode == Some(Mode::Enforce)
+                && a.log == Some(false)
+                && a.denied.is_some_and(|n| n >= 1),
+            &format!("enforced, quiet: {a:?}"),
+        )
+    })();
+    hook.detach(id).map_err(|e| e.to_string())?;
+    result
+}
+
+/// W^X attached by pin, first, audit-only and quiet (the words of a hook file write).
+fn wx_pinned_audit_only_quiet() -> TestResult {
+    let pin = "/sys/fs/bpf/krsi_rust_wx";
+    let hook = Hook::open("mmap_file").map_err(|e| e.to_string())?;
+    let mut ebpf = load("wx.bpf.o", "wx_mmap", "mmap_file")?;
+    let _ = std::fs::remove_file(pin);
+    let p: &mut Lsm = ebpf.program_mut("wx_mmap").unwrap().try_into().unwrap();
+    p.pin(pin).map_err(|e| format!("pinning at {pin}: {e}"))?;
+    let opts = AttachOptions::from(Position::First)
+        .mode(Mode::Audit)
+        .log(false);
+    let attached = hook.attach_pinned_with(pin, &opts);
+    let _ = std::fs::remove_file(pin);
+    let id = attached.map_err(|e| e.to_string())?;
+    let result = (|| {
+        check(mmap_rwx() == 0, "audit-only: RWX mmap refused")?;
+        let a = listed(&hook, id)?;
+        check(
+            a.mode == Some(Mode::Audit)
+                && a.log == Some(false)
+                && a.audited.is_some_and(|n| n >= 1),
+            &format!("{a:?}"),
+        )
+    })();
+    hook.detach(id).map_err(|e| e.to_string())?;
+    result
+}
+
 fn kernel_errors_are_typed() -> TestResult {
     let hook = Hook::open("mmap_file").map_err(|e| e.to_string())?;
     let ebpf = load("wx.bpf.o", "wx_mmap", "mmap_file")?;
@@ -169,6 +274,14 @@ fn main() {
             wx_through_aya,
         ),
         ("kernel errors come back typed", kernel_errors_are_typed),
+        (
+            "W^X audit-only by fd: recorded, audited; then enforced, quiet",
+            wx_audit_only_then_enforced,
+        ),
+        (
+            "W^X by pin, first, audit-only and quiet",
+            wx_pinned_audit_only_quiet,
+        ),
     ];
     println!("TAP version 13");
     println!("1..{}", tests.len());
