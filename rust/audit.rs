@@ -85,8 +85,7 @@ pub(crate) fn has_modes(hook: HookId) -> bool {
 /// hooks, which audit itself calls while it starts a record (`audit_rule_match` for exclude
 /// rules on LSM fields): a record from there would recurse into krsi without end.
 pub(crate) fn may_record(hook: HookId) -> bool {
-    has_modes(hook)
-        && !crate::compat::cstr_bytes(hook.name()).starts_with(b"audit_rule_")
+    has_modes(hook) && !crate::compat::cstr_bytes(hook.name()).starts_with(b"audit_rule_")
 }
 
 /// Handles a program's non-zero result `ret` on an int hook: counts it, records it unless the
@@ -118,7 +117,11 @@ fn denial(att: &Attachment, ret: i32, settings: Settings) {
         return;
     };
     let id = att.ident();
-    rec.text(format_args!("hook={} prog_id={}", hook_name(att.hook()), id.id));
+    rec.text(format_args!(
+        "hook={} prog_id={}",
+        hook_name(att.hook()),
+        id.id
+    ));
     rec.untrusted(" prog_name=", Some(id.name()));
     rec.text(format_args!(" result={} mode={}", ret, settings.mode()));
     if task {
@@ -174,11 +177,16 @@ impl Op {
             return;
         };
         let hook = self.hook.map_or("?", hook_name);
-        rec.text(format_args!("op={} hook={} prog_id={}", self.verb, hook, self.prog.id));
+        rec.text(format_args!(
+            "op={} hook={} prog_id={}",
+            self.verb, hook, self.prog.id
+        ));
         rec.untrusted(" prog_name=", self.prog.known_name());
         match self.detail {
             Detail::None => {}
-            Detail::Attach(s) => rec.text(format_args!(" mode={} log={}", s.mode(), u8::from(s.log))),
+            Detail::Attach(s) => {
+                rec.text(format_args!(" mode={} log={}", s.mode(), u8::from(s.log)))
+            }
             Detail::Replace(old) => rec.text(format_args!(" old_prog_id={old}")),
             Detail::Reset(n) => rec.text(format_args!(" count={n}")),
             Detail::Mode(audit) => rec.text(format_args!(" mode={}", mode_name(audit))),
@@ -240,11 +248,7 @@ impl Record {
         let _ = line.write_fmt(args);
         // SAFETY: the buffer is open (type invariant); the format takes one NUL-terminated string.
         unsafe {
-            bindings::audit_log_format(
-                self.0,
-                crate::compat::const_char_ptr(c"%s"),
-                line.as_ptr(),
-            )
+            bindings::audit_log_format(self.0, crate::compat::const_char_ptr(c"%s"), line.as_ptr())
         };
     }
 
@@ -301,7 +305,11 @@ impl Record {
         // SAFETY: the buffer is open; `exe` holds a reference, so its path is valid; `fput()`
         // drops that reference (deferred to task work or a worker, never freeing here).
         unsafe {
-            bindings::audit_log_d_path(self.0, crate::compat::const_char_ptr(c" exe="), &(*exe).f_path);
+            bindings::audit_log_d_path(
+                self.0,
+                crate::compat::const_char_ptr(c" exe="),
+                &(*exe).f_path,
+            );
             bindings::fput(exe);
         }
     }

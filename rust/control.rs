@@ -135,7 +135,15 @@ unsafe fn write_command(
         return Err(EPERM);
     }
     match (target, cmd?) {
-        (Target::Hook(hook), Command::Attach { path, pos, mode, log }) => {
+        (
+            Target::Hook(hook),
+            Command::Attach {
+                path,
+                pos,
+                mode,
+                log,
+            },
+        ) => {
             let settings = command::settings(mode, log);
             if mode.is_some() || log.is_some() {
                 with_modes(hook)?;
@@ -440,8 +448,14 @@ pub(crate) fn listing(file: *mut bindings::file) -> Result<KVec<u8>> {
         write!(text, " sleepable={}", u8::from(e.sleepable)).map_err(|_| ENOMEM)?;
         if audit::has_modes(hook) {
             let s = e.settings;
-            write!(text, " audited={} mode={} log={}", e.audited, s.mode(), u8::from(s.log))
-                .map_err(|_| ENOMEM)?;
+            write!(
+                text,
+                " audited={} mode={} log={}",
+                e.audited,
+                s.mode(),
+                u8::from(s.log)
+            )
+            .map_err(|_| ENOMEM)?;
         }
         writeln!(text).map_err(|_| ENOMEM)?;
     }

@@ -687,7 +687,12 @@ fn change(
 }
 
 /// Attaches `prog` to `hook` at `pos` in the run order, with `settings`; returns the program id.
-pub(crate) fn attach(hook: HookId, prog: ProgRef, pos: Position, settings: Settings) -> Result<u32> {
+pub(crate) fn attach(
+    hook: HookId,
+    prog: ProgRef,
+    pos: Position,
+    settings: Settings,
+) -> Result<u32> {
     let new = prepare(hook, prog, settings)?;
     let id = new.id();
     change(hook, pos.change(), Some(new), |items, new| {
@@ -709,7 +714,9 @@ pub(crate) fn replace(hook: HookId, id: u32, prog: ProgRef) -> Result<u32> {
     change(hook, Change::Rewrite, Some(new), |items, new| {
         let at = find(items, id)?;
         // `new` is not published yet: the store is seen by whoever the commit publishes it to.
-        att(new).settings.store(att(items[at]).settings().bits(), Ordering::Relaxed);
+        att(new)
+            .settings
+            .store(att(items[at]).settings().bits(), Ordering::Relaxed);
         Ok(Edit::Replace(at, new))
     })?;
     Ok(new_id)
