@@ -303,12 +303,13 @@ impl Record {
             return;
         }
         // SAFETY: the buffer is open; `exe` holds a reference, so its path is valid; `fput()`
-        // drops that reference (deferred to task work or a worker, never freeing here).
+        // drops that reference (deferred to task work or a worker, never freeing here). The path
+        // through a helper: 7.2's `struct file` holds it in an anonymous union.
         unsafe {
             bindings::audit_log_d_path(
                 self.0,
                 crate::compat::const_char_ptr(c" exe="),
-                &(*exe).f_path,
+                bindings::krsi_file_path(exe),
             );
             bindings::fput(exe);
         }

@@ -11,6 +11,7 @@
 #include <linux/bpf.h>
 #include <linux/cpumask.h>
 #include <linux/filter.h>
+#include <linux/fs.h>
 #include <linux/percpu.h>
 #include <linux/preempt.h>
 #include <linux/rcupdate.h>
@@ -107,6 +108,11 @@ const char *rust_helper_krsi_current_comm(void)
 struct mm_struct *rust_helper_krsi_current_mm(void)
 {
 	return current->mm;
+}
+
+const struct path *rust_helper_krsi_file_path(const struct file *file)
+{
+	return &file->f_path;
 }
 
 u32 rust_helper_krsi_audit_loginuid(void)
