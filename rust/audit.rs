@@ -206,7 +206,7 @@ fn errno(e: Error) -> i32 {
 }
 
 /// A hook's name as text.
-fn hook_name(hook: HookId) -> &'static str {
+pub(crate) fn hook_name(hook: HookId) -> &'static str {
     core::str::from_utf8(crate::compat::cstr_bytes(hook.name())).unwrap_or("?")
 }
 

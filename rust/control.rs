@@ -470,7 +470,7 @@ pub(crate) fn status() -> Result<KVec<u8>> {
     for &hook in HOOKS {
         let (n, key) = progs::count(hook);
         if n > 0 || key || seal::sealed_alone(hook) {
-            let name = core::str::from_utf8(compat::cstr_bytes(hook.name())).unwrap_or("?");
+            let name = audit::hook_name(hook);
             writeln!(
                 text,
                 "{} progs={} key={}{}",

@@ -179,15 +179,6 @@ impl Attachment {
         self.aux().id
     }
 
-    /// The program's name (at most 15 bytes, from its object file).
-    pub(crate) fn name(&self) -> &[u8] {
-        let name = &self.aux().name;
-        // SAFETY: `c_char` and `u8` have the same layout; `name` is a fixed-size array.
-        let bytes: &[u8] = unsafe { core::slice::from_raw_parts(name.as_ptr().cast(), name.len()) };
-        let len = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
-        &bytes[..len]
-    }
-
     /// Whether the program is sleepable (loaded from `SEC("lsm.s/<hook>")`).
     pub(crate) fn sleepable(&self) -> bool {
         self.sleepable
@@ -210,7 +201,7 @@ impl Attachment {
 
     /// The program's id and name.
     pub(crate) fn ident(&self) -> Ident {
-        Ident::new(self.id(), Some(self.name()))
+        Ident::of(self.aux())
     }
 }
 
@@ -236,6 +227,15 @@ impl Ident {
             name: buf,
             name_len,
         }
+    }
+
+    /// A loaded program's id and name (at most 15 bytes, from its object file).
+    fn of(aux: &bindings::bpf_prog_aux) -> Self {
+        // SAFETY: `c_char` and `u8` have the same layout; `name` is a fixed-size array.
+        let name: &[u8] =
+            unsafe { core::slice::from_raw_parts(aux.name.as_ptr().cast(), aux.name.len()) };
+        let len = name.iter().position(|&b| b == 0).unwrap_or(name.len());
+        Self::new(aux.id, Some(&name[..len]))
     }
 
     /// The program of id `id` (0 for none), whose name is not known.
@@ -609,12 +609,7 @@ impl ProgRef {
     /// The program's id and name.
     pub(crate) fn ident(&self) -> Ident {
         // SAFETY: `ProgRef` holds a reference, so the program and its `aux` are valid.
-        let aux = unsafe { &*(*self.0).aux };
-        // SAFETY: `c_char` and `u8` have the same layout; `name` is a fixed-size array.
-        let name: &[u8] =
-            unsafe { core::slice::from_raw_parts(aux.name.as_ptr().cast(), aux.name.len()) };
-        let len = name.iter().position(|&b| b == 0).unwrap_or(name.len());
-        Ident::new(aux.id, Some(&name[..len]))
+        Ident::of(unsafe { &*(*self.0).aux })
     }
 }
 
