@@ -17,6 +17,7 @@ use kernel::error::{Error, Result};
 
 use crate::hooks::{Class, HookId};
 use crate::progs::{Attachment, Ident};
+use crate::revalidate::{State, Trigger};
 use crate::seal::Change;
 
 /// How an attachment treats its program's non-zero results, and whether they are recorded.
@@ -155,6 +156,11 @@ pub(crate) enum Detail {
     Mode(bool),
     /// A logging change: the logging asked for.
     Log(bool),
+    /// A revalidation: how many attachments it disabled or enabled.
+    Revalidate(usize),
+    /// An attachment revalidation disabled (with the reason) or enabled, its state after it,
+    /// and what started the revalidation.
+    Revalidated(State, Trigger),
 }
 
 impl Op {
@@ -191,6 +197,17 @@ impl Op {
             Detail::Reset(n) => rec.text(format_args!(" count={n}")),
             Detail::Mode(audit) => rec.text(format_args!(" mode={}", mode_name(audit))),
             Detail::Log(log) => rec.text(format_args!(" log={}", u8::from(log))),
+            Detail::Revalidate(n) => rec.text(format_args!(" count={n}")),
+            Detail::Revalidated(state, trigger) => {
+                if let Some(reason) = state.reason {
+                    rec.text(format_args!(" reason={}", reason.name()));
+                }
+                rec.text(format_args!(
+                    " state={} trigger={}",
+                    state.name(),
+                    trigger.name()
+                ));
+            }
         }
         rec.task();
         match result {

@@ -14,8 +14,11 @@
 //! reset                                  detach every program
 //! mode ID enforce|audit                  switch program ID's mode
 //! log ID 0|1                             record program ID's denials (1) or not (0)
+//! disable ID                             stop running program ID, keeping its place
+//! enable ID                              run program ID again
 //! seal                                   seal the hook until reboot
 //! lock                                   (control file) lock krsi until reboot
+//! revalidate                             (control file) check every attachment again
 //! ```
 
 use kernel::error::{code::EINVAL, Result};
@@ -46,6 +49,10 @@ pub(crate) enum Command<'a> {
     Mode(u32, bool),
     /// `log ID 0|1`.
     Log(u32, bool),
+    /// `disable ID` (false) or `enable ID` (true).
+    Enable(u32, bool),
+    /// `revalidate`.
+    Revalidate,
     /// `seal`.
     Seal,
     /// `lock`.
@@ -67,6 +74,9 @@ pub(crate) fn parse(data: &[u8]) -> Result<Command<'_>> {
         b"reset" => Command::Reset,
         b"mode" => Command::Mode(id(words.next())?, mode(words.next())?),
         b"log" => Command::Log(id(words.next())?, flag(words.next())?),
+        b"disable" => Command::Enable(id(words.next())?, false),
+        b"enable" => Command::Enable(id(words.next())?, true),
+        b"revalidate" => Command::Revalidate,
         b"seal" => Command::Seal,
         b"lock" => Command::Lock,
         _ => attach(path(Some(first))?, &mut words)?,

@@ -16,9 +16,11 @@
 //!   `Option` of the function (7.2), not the function itself.
 //! - `krsi_securityfs_recursive_remove`: `securityfs_recursive_remove()` exists (6.12); in 7.2
 //!   `securityfs_remove()` is recursive.
+//! - `krsi_lookup_noperm`: a kernel-internal lookup of a name in a directory is
+//!   `lookup_noperm_unlocked()`, which takes a `qstr` (7.2), not `lookup_one_len_unlocked()`.
 //!
 //! Everything else krsi uses has one form in both, through `rust/helpers.c` where a kernel made a
-//! function static inline (`migrate_disable()` and `call_rcu_tasks_trace()` in 7.2).
+//! function static inline (`migrate_disable()`, `call_rcu_tasks_trace()` and `override_creds()` in 7.2).
 
 use kernel::bindings;
 use kernel::ffi::{c_char, c_int};
@@ -119,4 +121,35 @@ pub(crate) unsafe fn securityfs_remove_tree(dir: *mut bindings::dentry) {
         #[cfg(not(krsi_securityfs_recursive_remove))]
         bindings::securityfs_remove(dir);
     }
+}
+
+/// The child `name` of the directory `dir`, with a reference (`dput()` it), looked up without
+/// permission checks; `None` if there is none.
+///
+/// # Safety
+///
+/// `dir` must be a live directory dentry.
+pub(crate) unsafe fn lookup_child(
+    dir: *mut bindings::dentry,
+    name: &'static core::ffi::CStr,
+) -> Option<*mut bindings::dentry> {
+    // SAFETY: `dir` is live by the safety requirements; `name` is NUL-terminated and static.
+    #[cfg(krsi_lookup_noperm)]
+    let found = unsafe {
+        let mut qstr = bindings::krsi_qstr(const_char_ptr(name));
+        bindings::lookup_noperm_unlocked(&mut qstr, dir)
+    };
+    // SAFETY: as above.
+    #[cfg(not(krsi_lookup_noperm))]
+    let found = unsafe {
+        bindings::lookup_one_len_unlocked(const_char_ptr(name), dir, name.to_bytes().len() as c_int)
+    };
+    let found = kernel::error::from_err_ptr(found).ok()?;
+    // SAFETY: a successful lookup returns a live dentry, negative if the name does not exist.
+    if unsafe { (*found).d_inode }.is_null() {
+        // SAFETY: the lookup's reference is ours.
+        unsafe { bindings::dput(found) };
+        return None;
+    }
+    Some(found)
 }

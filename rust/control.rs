@@ -17,6 +17,7 @@ use crate::compat::{self, FromBytes};
 use crate::hooks::{HookId, HOOKS};
 use crate::order::Position;
 use crate::progs::{self, Ident, ProgRef};
+use crate::revalidate::{self, Trigger};
 use crate::seal::{self, Change};
 use crate::securityfs::CONTROL_DATA;
 
@@ -170,7 +171,13 @@ unsafe fn write_command(
             with_modes(hook)?;
             op.prog = progs::set(hook, id, |s| Settings { log, ..s })?;
         }
+        (Target::Hook(hook), Command::Enable(id, enable)) => {
+            op.prog = progs::set_enabled(hook, id, enable)?
+        }
         (Target::Control, Command::Lock) => progs::lock(),
+        (Target::Control, Command::Revalidate) => {
+            op.detail = Detail::Revalidate(revalidate::revalidate(Trigger::Request)?)
+        }
         _ => return Err(EINVAL),
     }
     Ok(())
@@ -196,6 +203,9 @@ fn describe(op: &mut Op, cmd: &Command<'_>) {
         Command::Lock => ("lock", 0, Detail::None),
         Command::Mode(id, audit) => ("mode", id, Detail::Mode(audit)),
         Command::Log(id, log) => ("log", id, Detail::Log(log)),
+        Command::Enable(id, true) => ("enable", id, Detail::None),
+        Command::Enable(id, false) => ("disable", id, Detail::None),
+        Command::Revalidate => ("revalidate", 0, Detail::None),
     };
     op.verb = verb;
     op.prog = Ident::unknown(id);
@@ -251,6 +261,9 @@ const IOC_SEAL: u32 = kernel::ioctl::_IO(bindings::KRSI_IOC_MAGIC, 5);
 const IOC_LOCK: u32 = kernel::ioctl::_IO(bindings::KRSI_IOC_MAGIC, 6);
 const IOC_MODE: u32 = kernel::ioctl::_IOW::<bindings::krsi_setting>(bindings::KRSI_IOC_MAGIC, 7);
 const IOC_LOG: u32 = kernel::ioctl::_IOW::<bindings::krsi_setting>(bindings::KRSI_IOC_MAGIC, 8);
+const IOC_DISABLE: u32 = kernel::ioctl::_IOW::<bindings::krsi_detach>(bindings::KRSI_IOC_MAGIC, 9);
+const IOC_ENABLE: u32 = kernel::ioctl::_IOW::<bindings::krsi_detach>(bindings::KRSI_IOC_MAGIC, 10);
+const IOC_REVALIDATE: u32 = kernel::ioctl::_IO(bindings::KRSI_IOC_MAGIC, 11);
 
 /// The flags of `KRSI_IOC_ATTACH` that set the new attachment's mode and logging.
 const ATTACH_SETTINGS: u32 = bindings::KRSI_ATTACH_AUDIT | bindings::KRSI_ATTACH_QUIET;
@@ -286,6 +299,9 @@ fn verb(cmd: u32) -> Result<&'static str> {
         IOC_LOCK => "lock",
         IOC_MODE => "mode",
         IOC_LOG => "log",
+        IOC_DISABLE => "disable",
+        IOC_ENABLE => "enable",
+        IOC_REVALIDATE => "revalidate",
         _ => return Err(ENOTTY),
     })
 }
@@ -335,7 +351,12 @@ unsafe fn ioctl_command(
             progs::lock();
             return Ok(0);
         }
-        (Target::Hook(hook), c) if c != IOC_LOCK => hook,
+        (Target::Control, IOC_REVALIDATE) => {
+            let n = revalidate::revalidate(Trigger::Request)?;
+            op.detail = Detail::Revalidate(n);
+            return Ok(n as ffi::c_long);
+        }
+        (Target::Hook(hook), c) if c != IOC_LOCK && c != IOC_REVALIDATE => hook,
         _ => return Err(ENOTTY),
     };
     // Program ids are below `INT_MAX` (the BPF id allocator's limit), and so is a count of
@@ -357,13 +378,16 @@ unsafe fn ioctl_command(
             op.prog = prog.ident();
             Ok(progs::attach(hook, prog, pos, settings)? as ffi::c_long)
         }
-        IOC_DETACH => {
+        IOC_DETACH | IOC_DISABLE | IOC_ENABLE => {
             let req: bindings::krsi_detach = read_arg(arg)?;
             op.prog = Ident::unknown(req.prog_id);
             if req.size as usize != size_of_val(&req) || req.flags != 0 || req.reserved != 0 {
                 return Err(EINVAL);
             }
-            op.prog = progs::detach(hook, req.prog_id)?;
+            op.prog = match cmd {
+                IOC_DETACH => progs::detach(hook, req.prog_id)?,
+                _ => progs::set_enabled(hook, req.prog_id, cmd == IOC_ENABLE)?,
+            };
             Ok(0)
         }
         IOC_REPLACE => {
@@ -430,7 +454,8 @@ impl core::fmt::Write for Text {
 /// then one line per program in run order,
 /// `<id> name=<name> runs=<n> [<counter>=<n>] sleepable=<0|1>`, where the counter of non-zero
 /// results is `denied` on errno hooks, `true` on bool hooks and absent on void hooks; on errno
-/// hooks followed by ` audited=<n> mode=<enforce|audit> log=<0|1>`.
+/// hooks followed by ` audited=<n> mode=<enforce|audit> log=<0|1>`; then, on every hook,
+/// ` state=<enabled|disabled>` and, for a program revalidation disabled, ` reason=<reason>`.
 pub(crate) fn listing(file: *mut bindings::file) -> Result<KVec<u8>> {
     let hook = hook_of(file)?;
     let counter = hook.class().result_counter();
@@ -457,29 +482,38 @@ pub(crate) fn listing(file: *mut bindings::file) -> Result<KVec<u8>> {
             )
             .map_err(|_| ENOMEM)?;
         }
+        write!(text, " state={}", e.state.name()).map_err(|_| ENOMEM)?;
+        if let Some(reason) = e.state.reason {
+            write!(text, " reason={}", reason.name()).map_err(|_| ENOMEM)?;
+        }
         writeln!(text).map_err(|_| ENOMEM)?;
     }
     Ok(text.0)
 }
 
 /// The `status` file: one line per hook that has programs, whose static key is on or that was
-/// sealed, `<hook> progs=<n> key=<on|off>[ sealed]`, then `locked=1` once krsi is locked (which
-/// seals every hook). With nothing attached, sealed or locked it is empty.
+/// sealed, `<hook> progs=<n> key=<on|off>[ disabled=<n>][ sealed]` (`disabled=` when some of
+/// its programs are disabled), then `locked=1` once krsi is locked (which seals every hook).
+/// With nothing attached, sealed or locked it is empty.
 pub(crate) fn status() -> Result<KVec<u8>> {
     let mut text = Text(KVec::new());
     for &hook in HOOKS {
-        let (n, key) = progs::count(hook);
+        let (n, disabled, key) = progs::count(hook);
         if n > 0 || key || seal::sealed_alone(hook) {
             let name = audit::hook_name(hook);
-            writeln!(
+            write!(
                 text,
-                "{} progs={} key={}{}",
+                "{} progs={} key={}",
                 name,
                 n,
-                if key { "on" } else { "off" },
-                if seal::sealed(hook) { " sealed" } else { "" }
+                if key { "on" } else { "off" }
             )
             .map_err(|_| ENOMEM)?;
+            if disabled > 0 {
+                write!(text, " disabled={disabled}").map_err(|_| ENOMEM)?;
+            }
+            writeln!(text, "{}", if seal::sealed(hook) { " sealed" } else { "" })
+                .map_err(|_| ENOMEM)?;
         }
     }
     if seal::locked() {

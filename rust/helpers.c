@@ -9,14 +9,19 @@
 
 #include <linux/audit.h>
 #include <linux/bpf.h>
+#include <linux/capability.h>
 #include <linux/cpumask.h>
+#include <linux/cred.h>
+#include <linux/dcache.h>
 #include <linux/filter.h>
 #include <linux/fs.h>
+#include <linux/fsnotify_backend.h>
 #include <linux/percpu.h>
 #include <linux/preempt.h>
 #include <linux/rcupdate.h>
 #include <linux/rcupdate_trace.h>
 #include <linux/sched.h>
+#include <linux/security.h>
 #include <linux/uidgid.h>
 
 #ifdef CONFIG_SECURITY_KRSI
@@ -133,5 +138,40 @@ bool rust_helper_krsi_in_task(void)
 bool rust_helper_krsi_in_hardirq(void)
 {
 	return in_hardirq() || in_nmi();
+}
+
+const struct cred *rust_helper_krsi_get_current_cred(void)
+{
+	return get_current_cred();
+}
+
+void rust_helper_krsi_put_cred(const struct cred *cred)
+{
+	put_cred(cred);
+}
+
+const struct cred *rust_helper_krsi_override_creds(const struct cred *cred)
+{
+	return override_creds(cred);
+}
+
+void rust_helper_krsi_revert_creds(const struct cred *old)
+{
+	revert_creds(old);
+}
+
+int rust_helper_krsi_mac_admin_noaudit(const struct cred *cred)
+{
+	return security_capable(cred, &init_user_ns, CAP_MAC_ADMIN, CAP_OPT_NOAUDIT);
+}
+
+struct qstr rust_helper_krsi_qstr(const char *name)
+{
+	return (struct qstr)QSTR_INIT(name, strlen(name));
+}
+
+int rust_helper_krsi_fsnotify_add_inode_mark(struct fsnotify_mark *mark, struct inode *inode)
+{
+	return fsnotify_add_inode_mark(mark, inode, 0);
 }
 #endif

@@ -18,5 +18,6 @@ mod order;
 mod percpu;
 mod progs;
 mod rcu;
+mod revalidate;
 mod seal;
 mod securityfs;

@@ -2,11 +2,13 @@
 
 //! krsi - program arrays: which BPF programs each hook runs, attach and detach.
 //!
-//! Each hook has an immutable [`ProgArray`] published through an RCU pointer. A change (attach at
-//! a place, detach, replace, reset) builds a new array, sized to its programs, and publishes it
-//! under one mutex, which serialises changes and the seal checks; the old array and a detached
-//! program's attachment are freed by `rcu::retire` after the grace period, outside the mutex and
-//! without anyone waiting. The hook path and the listings take no lock.
+//! Each hook has an immutable [`ProgArray`] published through an RCU pointer: the programs that
+//! run, then every attached program in run order, enabled or disabled. A change (attach at a
+//! place, detach, replace, reset, disable, enable, revalidation) builds a new array, sized to its
+//! programs, and publishes it under one mutex, which serialises changes and the seal checks; the
+//! old array and a detached program's attachment are freed by `rcu::retire` after the grace
+//! period, outside the mutex and without anyone waiting. The hook path and the listings take no
+//! lock.
 
 use core::cell::UnsafeCell;
 use core::mem::{align_of, size_of};
@@ -19,10 +21,11 @@ use kernel::{bindings, ffi};
 
 use crate::audit::{self, Settings};
 use crate::compat;
-use crate::hooks::{Class, HookId, HOOK_COUNT};
+use crate::hooks::{Class, HookId, HOOKS, HOOK_COUNT};
 use crate::order::{Edit, Position};
 use crate::percpu::PerCpuCounter;
 use crate::rcu::{retire, ReadGuard, Retired};
+use crate::revalidate::{Grant, State};
 use crate::seal::{self, Change};
 
 /// The most programs one hook runs (`KRSI_MAX_PROGS` in the uapi header).
@@ -58,6 +61,11 @@ pub(crate) struct Attachment {
     pub(crate) audited: AtomicU64,
     /// Its [`Settings`] (`Settings::bits`): changed under the write lock, read by `audit`.
     settings: AtomicU32,
+    /// Its [`State`] (`State::bits`, 0 when enabled): changed under the write lock before the
+    /// array that reflects it is built.
+    state: AtomicU32,
+    /// What it was allowed under, for revalidation.
+    grant: Grant,
     /// A denial may be recorded (see `audit::may_record`).
     records: bool,
     /// Loaded from `SEC("lsm.s/<hook>")`.
@@ -96,6 +104,8 @@ impl Attachment {
         // SAFETY: a valid program has a valid `aux`, final once the program is loaded.
         let max_ctx = unsafe { (*(*prog).aux).max_ctx_offset } as usize;
         let touches_result = max_ctx > hook.arg_slots() * 8;
+        // SAFETY: `prog` is valid and loaded by the safety requirements.
+        let grant = unsafe { Grant::new(prog) };
         Ok(Self {
             prog,
             hook,
@@ -107,6 +117,8 @@ impl Attachment {
             nonzero: AtomicU64::new(0),
             audited: AtomicU64::new(0),
             settings: AtomicU32::new(settings.bits()),
+            state: AtomicU32::new(State::ENABLED.bits()),
+            grant,
             records: audit::may_record(hook),
             sleepable,
             touches_result,
@@ -194,6 +206,16 @@ impl Attachment {
         Settings::from_bits(self.settings.load(Ordering::Relaxed))
     }
 
+    /// Whether it runs, or why not.
+    pub(crate) fn state(&self) -> State {
+        State::from_bits(self.state.load(Ordering::Relaxed))
+    }
+
+    /// Sets its state; called with the write lock held, before the array is rebuilt.
+    fn set_state(&self, state: State) {
+        self.state.store(state.bits(), Ordering::Relaxed);
+    }
+
     /// Whether a denial may be recorded.
     pub(crate) fn records(&self) -> bool {
         self.records
@@ -261,18 +283,20 @@ impl Drop for Attachment {
     }
 }
 
-/// The programs of one hook, in run order, in one allocation sized to them. Immutable once
-/// published.
+/// The programs of one hook, in one allocation sized to them: those that run, then all of them
+/// in run order. Immutable once published.
 ///
 /// # Invariants
 ///
 /// The header is followed, in the same allocation of `cap` words made by [`ProgArray::alloc`],
-/// by `len` pointers to attachments, `1 <= len <= MAX_PROGS`; `fast` is true exactly when no
-/// program in the array is sleepable; `resets` is true exactly when a program in the array may
-/// store into the result slot.
+/// by `2 * all` pointer slots: the first `len` point at the enabled attachments of the order, in
+/// order (the rest of the first half is null), the second half at all `all` attachments in run
+/// order, `1 <= all <= MAX_PROGS`; `fast` is true exactly when no program that runs is
+/// sleepable; `resets` is true exactly when a program that runs may store into the result slot.
 #[repr(C)]
 pub(crate) struct ProgArray {
     len: usize,
+    all: usize,
     cap: usize,
     fast: bool,
     resets: bool,
@@ -286,29 +310,41 @@ const _: () = assert!(align_of::<ProgArray>() == align_of::<usize>());
 const _: () = assert!(size_of::<*const Attachment>() == size_of::<usize>());
 
 impl ProgArray {
-    /// Allocates an array of `len` programs, `1 <= len <= MAX_PROGS`, whose items `fill` writes
-    /// (live attachments, which must outlive the array).
-    fn alloc(len: usize, fill: impl FnOnce(&mut [*const Attachment])) -> Result<*mut ProgArray> {
-        let words = KVec::<usize>::with_capacity(HEADER_WORDS + len, GFP_KERNEL)?;
+    /// Allocates an array of `all` programs, `1 <= all <= MAX_PROGS`, whose run order `fill`
+    /// writes (live attachments, which must outlive the array); those whose state is enabled
+    /// run.
+    fn alloc(all: usize, fill: impl FnOnce(&mut [*const Attachment])) -> Result<*mut ProgArray> {
+        let words = KVec::<usize>::with_capacity(HEADER_WORDS + 2 * all, GFP_KERNEL)?;
         let (raw, _, cap) = words.into_raw_parts();
         let array = raw.cast::<ProgArray>();
-        // SAFETY: `raw` is a fresh allocation of `cap >= HEADER_WORDS + len` words, aligned for
-        // a `ProgArray` (checked above), whose items are the `len` words after the header.
+        // SAFETY: `raw` is a fresh allocation of `cap >= HEADER_WORDS + 2 * all` words, aligned
+        // for a `ProgArray` (checked above), whose items are the `2 * all` words after the header.
         let items = unsafe {
             let items = (&raw mut (*array).items).cast::<*const Attachment>();
-            core::slice::from_raw_parts_mut(items, len)
+            core::slice::from_raw_parts_mut(items, 2 * all)
         };
         items.fill(ptr::null());
-        fill(items);
-        // SAFETY: `fill` wrote live attachments.
-        let fast = items.iter().all(|&a| !unsafe { &*a }.sleepable);
+        let (run, order) = items.split_at_mut(all);
+        fill(order);
+        let mut len = 0;
+        for &a in order.iter() {
+            // SAFETY: `fill` wrote live attachments.
+            if unsafe { &*a }.state().enabled() {
+                run[len] = a;
+                len += 1;
+            }
+        }
+        let run = &run[..len];
         // SAFETY: as above.
-        let resets = items.iter().any(|&a| unsafe { &*a }.touches_result);
+        let fast = run.iter().all(|&a| !unsafe { &*a }.sleepable);
+        // SAFETY: as above.
+        let resets = run.iter().any(|&a| unsafe { &*a }.touches_result);
         // SAFETY: the header is within the allocation; `items` is zero-sized, so writing the
         // header leaves the items alone.
         unsafe {
             array.write(ProgArray {
                 len,
+                all,
                 cap,
                 fast,
                 resets,
@@ -332,7 +368,7 @@ impl ProgArray {
         }
     }
 
-    /// The attachments' pointers, in run order.
+    /// The pointers of the attachments that run, in run order.
     #[inline(always)]
     fn items(&self) -> &[*const Attachment] {
         // SAFETY: by the type invariant, `len` initialised pointers follow the header in the
@@ -340,7 +376,14 @@ impl ProgArray {
         unsafe { core::slice::from_raw_parts(self.items.as_ptr(), self.len) }
     }
 
-    /// The attachments, in run order.
+    /// The pointers of all attachments, enabled or not, in run order.
+    fn order(&self) -> &[*const Attachment] {
+        // SAFETY: by the type invariant, the second half of the `2 * all` slots holds `all`
+        // initialised pointers, in the same allocation, which lives as long as `self`.
+        unsafe { core::slice::from_raw_parts(self.items.as_ptr().add(self.all), self.all) }
+    }
+
+    /// The attachments that run, in run order: the hook path's view.
     #[inline(always)]
     pub(crate) fn iter(&self) -> impl Iterator<Item = &Attachment> {
         // SAFETY: the items point at attachments that live at least as long as the array (see
@@ -348,8 +391,10 @@ impl ProgArray {
         self.items().iter().map(|&a| unsafe { &*a })
     }
 
-    pub(crate) fn len(&self) -> usize {
-        self.len
+    /// All attachments, enabled or not, in run order.
+    fn iter_all(&self) -> impl Iterator<Item = &Attachment> {
+        // SAFETY: as in `iter`.
+        self.order().iter().map(|&a| unsafe { &*a })
     }
 
     /// Whether every program may run in one RCU section with migration disabled.
@@ -365,9 +410,9 @@ impl ProgArray {
     }
 }
 
-/// The attachments' pointers of `array`, none for no array.
-fn items_of(array: Option<&ProgArray>) -> &[*const Attachment] {
-    array.map_or(&[], ProgArray::items)
+/// The pointers of all attachments of `array` in run order, none for no array.
+fn order_of(array: Option<&ProgArray>) -> &[*const Attachment] {
+    array.map_or(&[], ProgArray::order)
 }
 
 /// The attachment at a published array's item.
@@ -389,7 +434,7 @@ fn find(items: &[*const Attachment], id: u32) -> Result<usize> {
 /// `progs` is null or a published [`ProgArray`]; each attachment it
 /// points at is a `KBox<Attachment>` that lives until it is removed from the published array and
 /// a grace period has passed. `active` is krsi's static-call key for the hook, set once at init:
-/// it is enabled exactly when `progs` is not null.
+/// it is enabled exactly when `progs` has a program that runs.
 pub(crate) struct HookState {
     progs: AtomicPtr<ProgArray>,
     active: AtomicPtr<bindings::static_key_false>,
@@ -522,13 +567,16 @@ pub(crate) fn init(list: &[bindings::security_hook_list; HOOK_COUNT]) -> Result 
 fn publish(hook: &HookState, new: *mut ProgArray, retired: &mut Retired) {
     let key = hook.active.load(Ordering::Relaxed);
     let old = hook.progs.swap(new, Ordering::AcqRel);
+    // SAFETY: `old` and `new` are null or arrays made by `alloc`; `old` is not freed before
+    // `retire` is called with `retired`.
+    let runs = |array: *mut ProgArray| !array.is_null() && unsafe { (*array).len } > 0;
     // SAFETY: `key` is krsi's static key of the hook (set at init), changed only under the
-    // write lock. The key is on exactly while the hook has programs.
+    // write lock. The key is on exactly while the hook has programs that run.
     unsafe {
-        if old.is_null() && !new.is_null() {
-            bindings::static_key_enable(&raw mut (*key).key);
-        } else if !old.is_null() && new.is_null() {
-            bindings::static_key_disable(&raw mut (*key).key);
+        match (runs(old), runs(new)) {
+            (false, true) => bindings::static_key_enable(&raw mut (*key).key),
+            (true, false) => bindings::static_key_disable(&raw mut (*key).key),
+            _ => {}
         }
     }
     retired.set_array(old);
@@ -536,7 +584,7 @@ fn publish(hook: &HookState, new: *mut ProgArray, retired: &mut Retired) {
 
 /// Builds the array `old` becomes after `edit`; null when no program is left.
 fn edited(old: Option<&ProgArray>, edit: Edit<*const Attachment>) -> Result<*mut ProgArray> {
-    let olds = items_of(old);
+    let olds = order_of(old);
     match edit.len_after(olds.len()) {
         0 => Ok(ptr::null_mut()),
         len => ProgArray::alloc(len, |dst| edit.apply(olds, dst)),
@@ -580,6 +628,11 @@ pub(crate) fn eopnotsupp() -> kernel::error::Error {
     kernel::error::Error::from_errno(-(bindings::EOPNOTSUPP as ffi::c_int))
 }
 
+/// `EALREADY`, which the kernel crate does not name.
+fn ealready() -> kernel::error::Error {
+    kernel::error::Error::from_errno(-(bindings::EALREADY as ffi::c_int))
+}
+
 /// A program reference taken from a pin or a file descriptor; put on drop unless attached.
 pub(crate) struct ProgRef(*mut bindings::bpf_prog);
 
@@ -621,7 +674,8 @@ impl Drop for ProgRef {
 }
 
 /// Turns a program reference into an attachment for `hook` with `settings`, after checking the
-/// program; on an error the reference is put.
+/// program, and that what revalidation will check allows it now (`EPERM` if not); on an error
+/// the reference is put.
 fn prepare(hook: HookId, prog: ProgRef, settings: Settings) -> Result<KBox<Attachment>> {
     // SAFETY: `prog` holds a reference, so the program is valid.
     validate(hook, unsafe { &*prog.0 })?;
@@ -629,6 +683,10 @@ fn prepare(hook: HookId, prog: ProgRef, settings: Settings) -> Result<KBox<Attac
     // succeeds; on an error it stays with `prog`, which puts it.
     let att = unsafe { Attachment::new(prog.0, hook, settings) }?;
     core::mem::forget(prog);
+    if att.grant.check(att.prog).is_some() {
+        // Dropping `att` puts the reference.
+        return Err(EPERM);
+    }
     // On an error `att` is dropped, which puts the reference.
     Ok(KBox::new(att, GFP_KERNEL)?)
 }
@@ -656,7 +714,7 @@ fn change(
     seal::check(hook, kind)?;
     let st = state(hook);
     let old = st.progs();
-    let items = items_of(old);
+    let items = order_of(old);
     if let Some(new) = &new {
         if items.iter().any(|&a| ptr::eq(att(a).prog, new.prog)) {
             return Err(EEXIST);
@@ -708,10 +766,16 @@ pub(crate) fn replace(hook: HookId, id: u32, prog: ProgRef) -> Result<u32> {
     let new_id = new.id();
     change(hook, Change::Rewrite, Some(new), |items, new| {
         let at = find(items, id)?;
-        // `new` is not published yet: the store is seen by whoever the commit publishes it to.
-        att(new)
+        // `new` is not published yet: the stores are seen by whoever the commit publishes it
+        // to. A manual disable stays with the place; revalidation checked the new program.
+        let (old, new_att) = (att(items[at]), att(new));
+        new_att
             .settings
-            .store(att(items[at]).settings().bits(), Ordering::Relaxed);
+            .store(old.settings().bits(), Ordering::Relaxed);
+        new_att.set_state(State {
+            manual: old.state().manual,
+            reason: None,
+        });
         Ok(Edit::Replace(at, new))
     })?;
     Ok(new_id)
@@ -733,7 +797,7 @@ pub(crate) fn detach(hook: HookId, id: u32) -> Result<Ident> {
 pub(crate) fn set(hook: HookId, id: u32, f: impl FnOnce(Settings) -> Settings) -> Result<Ident> {
     let _guard = WriteGuard::lock();
     seal::check(hook, Change::Tighten)?;
-    let items = items_of(state(hook).progs());
+    let items = order_of(state(hook).progs());
     let a = att(items[find(items, id)?]);
     let old = a.settings();
     let new = f(old);
@@ -742,13 +806,103 @@ pub(crate) fn set(hook: HookId, id: u32, f: impl FnOnce(Settings) -> Settings) -
     Ok(a.ident())
 }
 
+/// Publishes a new array of `hook`'s programs in the same order (after a state change), and
+/// frees the old one after the grace period. Called with the write lock held; on an error
+/// nothing changed.
+fn republish(st: &HookState, old: &ProgArray, trace: bool) -> Result {
+    let mut retired = Retired::new(trace, 0)?;
+    let order = old.order();
+    let array = ProgArray::alloc(order.len(), |dst| dst.copy_from_slice(order))?;
+    publish(st, array, &mut retired);
+    retire(retired);
+    Ok(())
+}
+
+/// Disables (`enable` false) or enables the program of id `id` on `hook` by hand; returns its
+/// id and name. A disabled program keeps its place, its counters and its reference, and is left
+/// out of the array that runs. Disabling weakens the hook, so a sealed hook refuses it; enabling
+/// only restores denials. `EALREADY` if it already is in that state by hand, `EACCES` to enable
+/// a program that only revalidation disabled (it runs again when revalidation passes).
+pub(crate) fn set_enabled(hook: HookId, id: u32, enable: bool) -> Result<Ident> {
+    let _guard = WriteGuard::lock();
+    let kind = if enable {
+        Change::Tighten
+    } else {
+        Change::Rewrite
+    };
+    seal::check(hook, kind)?;
+    let st = state(hook);
+    let old = st.progs().ok_or(ENOENT)?;
+    let a = att(old.order()[find(old.order(), id)?]);
+    let was = a.state();
+    match (enable, was.manual, was.reason) {
+        (false, true, _) | (true, false, None) => return Err(ealready()),
+        (true, false, Some(_)) => return Err(EACCES),
+        _ => {}
+    }
+    a.set_state(State {
+        manual: !enable,
+        ..was
+    });
+    republish(st, old, hook.sleepable()).inspect_err(|_| a.set_state(was))?;
+    Ok(a.ident())
+}
+
+/// Checks every attachment's grant again (see `revalidate`) under the write lock: disables
+/// those that fail, with the reason, and enables those that pass after revalidation disabled
+/// them; seals do not apply (the kernel's policy is not an administrator's change). Calls
+/// `report` for each attachment whose state changed, with the new state, and returns how many.
+/// On an allocation failure the hook being changed keeps its old state and the error is
+/// returned; hooks changed before it stay changed.
+pub(crate) fn revalidate(mut report: impl FnMut(&Attachment, State)) -> Result<usize> {
+    let _guard = WriteGuard::lock();
+    let mut changed = 0;
+    for &hook in HOOKS {
+        let st = state(hook);
+        let Some(old) = st.progs() else { continue };
+        let order = old.order();
+        let mut was = KVec::with_capacity(order.len(), GFP_KERNEL)?;
+        let mut any = false;
+        for &a in order {
+            let a = att(a);
+            let state = a.state();
+            was.push(state, GFP_KERNEL)?;
+            let now = State {
+                reason: a.grant.check(a.prog),
+                ..state
+            };
+            if now != state {
+                a.set_state(now);
+                any = true;
+            }
+        }
+        if !any {
+            continue;
+        }
+        if let Err(e) = republish(st, old, hook.sleepable()) {
+            for (&a, &state) in order.iter().zip(was.iter()) {
+                att(a).set_state(state);
+            }
+            return Err(e);
+        }
+        for (&a, &state) in order.iter().zip(was.iter()) {
+            let a = att(a);
+            if a.state() != state {
+                report(a, a.state());
+                changed += 1;
+            }
+        }
+    }
+    Ok(changed)
+}
+
 /// Detaches every program of `hook` in one change, with one grace period for all of them;
 /// returns how many.
 pub(crate) fn reset(hook: HookId) -> Result<usize> {
     let guard = WriteGuard::lock();
     seal::check(hook, Change::Rewrite)?;
     let st = state(hook);
-    let items = items_of(st.progs());
+    let items = order_of(st.progs());
     let mut retired = Retired::new(hook.sleepable(), items.len())?;
     for &gone in items {
         // Unpublished by the commit below; each was allocated as a `KBox` by `attach`.
@@ -778,6 +932,7 @@ pub(crate) struct Entry {
     pub(crate) nonzero: u64,
     pub(crate) audited: u64,
     pub(crate) settings: Settings,
+    pub(crate) state: State,
     pub(crate) sleepable: bool,
 }
 
@@ -789,12 +944,12 @@ pub(crate) fn snapshot(hook: HookId) -> Result<KVec<Entry>> {
         let mut out = KVec::with_capacity(room, GFP_KERNEL)?;
         let _rcu = ReadGuard::<false>::lock();
         let progs = state(hook).progs();
-        let len = progs.map_or(0, ProgArray::len);
+        let len = progs.map_or(0, |p| p.all);
         if len > room {
             room = len;
             continue;
         }
-        for att in progs.iter().flat_map(|p| p.iter()) {
+        for att in progs.iter().flat_map(|p| p.iter_all()) {
             // Within the capacity reserved above, so this does not allocate inside the
             // read-side section.
             out.push(
@@ -804,6 +959,7 @@ pub(crate) fn snapshot(hook: HookId) -> Result<KVec<Entry>> {
                     nonzero: att.nonzero.load(Ordering::Relaxed),
                     audited: att.audited.load(Ordering::Relaxed),
                     settings: att.settings(),
+                    state: att.state(),
                     sleepable: att.sleepable(),
                 },
                 kernel::alloc::flags::GFP_NOWAIT,
@@ -813,9 +969,11 @@ pub(crate) fn snapshot(hook: HookId) -> Result<KVec<Entry>> {
     }
 }
 
-/// How many programs `hook` has and whether its static key is on, read under RCU.
-pub(crate) fn count(hook: HookId) -> (usize, bool) {
+/// How many programs `hook` has, how many of them are disabled, and whether its static key is
+/// on, read under RCU.
+pub(crate) fn count(hook: HookId) -> (usize, usize, bool) {
     let st = state(hook);
     let _rcu = ReadGuard::<false>::lock();
-    (st.progs().map_or(0, ProgArray::len), st.key_enabled())
+    let (all, len) = st.progs().map_or((0, 0), |p| (p.all, p.len));
+    (all, all - len, st.key_enabled())
 }

@@ -190,9 +190,9 @@ fn create_file(
     Ok(())
 }
 
-/// Creates the directory, one file per hook, the status file and the control file; on failure
-/// removes them.
-fn create_tree() -> Result {
+/// Creates the directory, one file per hook, the status file and the control file, and returns
+/// the directory; on failure removes them.
+fn create_tree() -> Result<*mut bindings::dentry> {
     // SAFETY: `DIR_NAME` is a NUL-terminated string; a null parent means the securityfs root.
     let dir = from_err_ptr(unsafe {
         bindings::securityfs_create_dir(compat::const_char_ptr(DIR_NAME), ptr::null_mut())
@@ -231,7 +231,7 @@ fn create_tree() -> Result {
         // SAFETY: `dir` is the live directory created above; nothing else refers to it yet.
         unsafe { compat::securityfs_remove_tree(dir) };
     }
-    files
+    files.map(|()| dir)
 }
 
 /// Takes over the static keys and creates the securityfs tree; runs at `fs_initcall` time,
@@ -243,7 +243,17 @@ extern "C" fn krsi_securityfs_init() -> ffi::c_int {
         return 0;
     }
     match crate::lsm::take_static_keys().and_then(|()| create_tree()) {
-        Ok(()) => 0,
+        Ok(dir) => {
+            // Without its triggers, revalidation still runs when asked through the control file.
+            if let Err(e) = crate::revalidate::init(dir) {
+                pr_err!(
+                    "cannot set up revalidation's triggers: {:?}
+",
+                    e
+                );
+            }
+            0
+        }
         Err(e) => {
             pr_err!("cannot create /sys/kernel/security/bpf: {:?}\n", e);
             e.to_errno()

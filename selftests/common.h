@@ -226,7 +226,10 @@ static inline ssize_t listing(const char *hook, char *buf, size_t size)
 	return read_file(path, buf, size);
 }
 
-/* The listing of @hook without its counters: "<id> <name>" per line, in run order. */
+/*
+ * The listing of @hook without its counters: "<id> <name> <state>[ <reason>]"
+ * per line, in run order.
+ */
 static inline ssize_t attachments(const char *hook, char *buf, size_t size)
 {
 	static char raw[LISTING_MAX];
@@ -237,8 +240,9 @@ static inline ssize_t attachments(const char *hook, char *buf, size_t size)
 		return -1;
 	buf[0] = '\0';
 	for (line = strtok_r(raw, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char name[32], state[16] = "", reason[16] = "";
 		unsigned int id;
-		char name[32];
+		const char *f;
 
 		if (!strcmp(line, "sealed")) {
 			len += snprintf(buf + len, size - len, "sealed\n");
@@ -246,7 +250,14 @@ static inline ssize_t attachments(const char *hook, char *buf, size_t size)
 		}
 		if (sscanf(line, "%u name=%31s", &id, name) != 2)
 			return -1;
-		len += snprintf(buf + len, size - len, "%u %s\n", id, name);
+		f = strstr(line, " state=");
+		if (!f || sscanf(f, " state=%15s", state) != 1)
+			return -1;
+		f = strstr(line, " reason=");
+		if (f && sscanf(f, " reason=%15s", reason) != 1)
+			return -1;
+		len += snprintf(buf + len, size - len, "%u %s %s%s%s\n", id, name, state,
+				*reason ? " " : "", reason);
 	}
 	return len;
 }
@@ -277,7 +288,8 @@ static inline int detach_all(const char *hook)
 
 /*
  * In a test with char before[], after[] and int checked: expects @call to
- * return @expected and the listing of @hook (ids, names, order) to be @before.
+ * return @expected and the listing of @hook (ids, names, order, states) to be
+ * @before.
  */
 #define CHECK_UNCHANGED(hook, expected, call) do {				\
 		EXPECT_EQ(expected, call);					\
@@ -578,6 +590,46 @@ static inline int audit_drain(int fd, int quiet_ms, int max_ms, int *overflows)
 	       audit_next(fd, quiet_ms, text, sizeof(text), overflows) > 0)
 		n++;
 	return n;
+}
+
+/* The listing line of program @id on @hook, in a static buffer; "" if none. */
+static inline const char *listed_line(const char *hook, __u32 id)
+{
+	static char buf[LISTING_MAX], line[512];
+	char prefix[16], *l;
+	int n = snprintf(prefix, sizeof(prefix), "%u ", id);
+
+	line[0] = '\0';
+	if (listing(hook, buf, sizeof(buf)) < 0)
+		return line;
+	for (l = buf; *l; l += strcspn(l, "\n") + (l[strcspn(l, "\n")] ? 1 : 0)) {
+		size_t len = strcspn(l, "\n");
+
+		if (!strncmp(l, prefix, n) && len < sizeof(line)) {
+			memcpy(line, l, len);
+			line[len] = '\0';
+			break;
+		}
+	}
+	return line;
+}
+
+/* Field @key of program @id's listing line on @hook, in a static buffer; "" if none. */
+static inline const char *listed(const char *hook, __u32 id, const char *key)
+{
+	static char val[64];
+
+	if (audit_field(listed_line(hook, id), key, val, sizeof(val)))
+		val[0] = '\0';
+	return val;
+}
+
+/* A counter of program @id's listing line on @hook, or -1. */
+static inline long count_of(const char *hook, __u32 id, const char *key)
+{
+	const char *v = listed(hook, id, key);
+
+	return *v ? strtol(v, NULL, 10) : -1;
 }
 
 #endif /* KRSI_SELFTESTS_COMMON_H */

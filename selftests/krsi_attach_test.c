@@ -91,7 +91,7 @@ TEST_F(krsi, file_open_deny_allow_and_static_key)
 	EXPECT_STREQ("deny_open", name);
 	EXPECT_LE(2, runs);
 	EXPECT_EQ(1, denied);
-	EXPECT_NE(NULL, strstr(buf, " sleepable=0 audited=0 mode=enforce log=1\n"));
+	EXPECT_NE(NULL, strstr(buf, " sleepable=0 audited=0 mode=enforce log=1 state=enabled\n"));
 
 	/* The static key follows the attachments. */
 	ASSERT_LE(0, read_file(STATUS, buf, sizeof(buf)));
@@ -391,7 +391,7 @@ TEST_F(krsi, sleepable_program)
 	ASSERT_EQ(0, pin_attach("file_open", &p, "deny_open_s"));
 	ASSERT_LT(0, listing("file_open", buf, sizeof(buf)));
 	EXPECT_NE(NULL, strstr(buf, "name=deny_open_s "));
-	EXPECT_NE(NULL, strstr(buf, " sleepable=1 audited=0 mode=enforce log=1\n"));
+	EXPECT_NE(NULL, strstr(buf, " sleepable=1 audited=0 mode=enforce log=1 state=enabled\n"));
 	EXPECT_EQ(EACCES, try_open("/tmp/krsi-sleepy"));
 	EXPECT_EQ(0, try_open("/tmp/krsi-other"));
 	ASSERT_EQ(0, detach("file_open", p.id));

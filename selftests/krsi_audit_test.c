@@ -159,46 +159,6 @@ static int next_record(FIXTURE_DATA(audit) *self, int type, const char *hook)
 	}
 }
 
-/* The listing line of program @id on @hook, in a static buffer; "" if none. */
-static const char *listed_line(const char *hook, __u32 id)
-{
-	static char buf[LISTING_MAX], line[512];
-	char prefix[16], *l;
-	int n = snprintf(prefix, sizeof(prefix), "%u ", id);
-
-	line[0] = '\0';
-	if (listing(hook, buf, sizeof(buf)) < 0)
-		return line;
-	for (l = buf; *l; l += strcspn(l, "\n") + (l[strcspn(l, "\n")] ? 1 : 0)) {
-		size_t len = strcspn(l, "\n");
-
-		if (!strncmp(l, prefix, n) && len < sizeof(line)) {
-			memcpy(line, l, len);
-			line[len] = '\0';
-			break;
-		}
-	}
-	return line;
-}
-
-/* Field @key of program @id's listing line on @hook, in a static buffer; "" if none. */
-static const char *listed(const char *hook, __u32 id, const char *key)
-{
-	static char val[64];
-
-	if (audit_field(listed_line(hook, id), key, val, sizeof(val)))
-		val[0] = '\0';
-	return val;
-}
-
-/* A counter of program @id's listing line on @hook, or -1. */
-static long count_of(const char *hook, __u32 id, const char *key)
-{
-	const char *v = listed(hook, id, key);
-
-	return *v ? strtol(v, NULL, 10) : -1;
-}
-
 /* The listing of @hook without counters: "<id> <name> <mode> <log>" per line ('-' if none). */
 static ssize_t settings(const char *hook, char *out, size_t size)
 {
@@ -455,7 +415,7 @@ TEST_F(audit, denial_record_fields)
 	runs = count_of(RL, e->id, "runs");
 	EXPECT_LE(2, runs);
 	snprintf(want, sizeof(want),
-		 "%u name=rl_eperm runs=%ld denied=1 sleepable=0 audited=0 mode=enforce log=1",
+		 "%u name=rl_eperm runs=%ld denied=1 sleepable=0 audited=0 mode=enforce log=1 state=enabled",
 		 e->id, runs);
 	EXPECT_STREQ(want, listed_line(RL, e->id));
 }

@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # krsi - run every selftest in this directory inside the guest; each prints KTAP.
-# The lock test runs last, since nothing can be attached after it until reboot.
+# The lock test runs last, since nothing can be attached after it until reboot;
+# the lockdown test runs in a boot of its own (scripts/check).
 #
 # On a kernel with kmemleak (the debug kernel of selftests/config-debug),
 # kmemleak scans after the tests and prints every unreferenced object, which
@@ -23,8 +24,13 @@ run() {
 }
 
 # krsi_lock_test locks krsi until reboot: it runs after every other test.
+# krsi_lockdown_test raises lockdown until reboot: scripts/check runs it in a
+# boot of its own.
 for t in "$dir"/*_test; do
-	[ -x "$t" ] && [ "$(basename "$t")" != krsi_lock_test ] && run "$t"
+	case $(basename "$t") in
+	krsi_lock_test | krsi_lockdown_test) continue ;;
+	esac
+	[ -x "$t" ] && run "$t"
 done
 run "$dir"/krsi_lock_test
 

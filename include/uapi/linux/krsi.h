@@ -51,10 +51,11 @@ struct krsi_attach {
 };
 
 /**
- * struct krsi_detach - argument of KRSI_IOC_DETACH
+ * struct krsi_detach - argument of KRSI_IOC_DETACH, KRSI_IOC_DISABLE and
+ * KRSI_IOC_ENABLE: one attached program
  * @size: sizeof(struct krsi_detach)
  * @flags: must be 0
- * @prog_id: id of the program to detach
+ * @prog_id: id of the program to detach, disable or enable
  * @reserved: must be 0
  */
 struct krsi_detach {
@@ -112,6 +113,11 @@ struct krsi_setting {
 /* Switch an attachment between enforce and audit-only; set its logging. */
 #define KRSI_IOC_MODE _IOW(KRSI_IOC_MAGIC, 7, struct krsi_setting)
 #define KRSI_IOC_LOG _IOW(KRSI_IOC_MAGIC, 8, struct krsi_setting)
+/* Stop running an attachment, keeping its place; run it again. */
+#define KRSI_IOC_DISABLE _IOW(KRSI_IOC_MAGIC, 9, struct krsi_detach)
+#define KRSI_IOC_ENABLE _IOW(KRSI_IOC_MAGIC, 10, struct krsi_detach)
+/* On the control file: check every attachment again; returns how many changed. */
+#define KRSI_IOC_REVALIDATE _IO(KRSI_IOC_MAGIC, 11)
 
 /*
  * krsi's audit record types, in the LSM range 1400-1499 (6.12 uses up to 1422,

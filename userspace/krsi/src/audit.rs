@@ -2,7 +2,10 @@
 //! krsi's audit records: the decoder, and a reader of the audit netlink socket.
 //!
 //! krsi emits `AUDIT_KRSI_ACCESS` (1460) for a denial, or an audit-only program's non-zero
-//! result, and `AUDIT_KRSI_CONFIG_CHANGE` (1461) for every change and refused attempt. Each
+//! result, and `AUDIT_KRSI_CONFIG_CHANGE` (1461) for every change and refused attempt (`op=`
+//! `attach`, `detach`, `disable`, `enable`, `revalidate` with `count=`, ...; a change a
+//! revalidation makes by itself is an `op=disable` or `op=enable` with `state=` and `trigger=`,
+//! and a disable's `reason=`). Fields are kept whatever their names, so new ones decode too. Each
 //! record's text is `audit(<sec>.<msec>:<serial>): key=value key=value ...`, where a value is
 //! plain (`hook=file_open`, `result=-1`), `?`, a quoted string (`comm="cat"`), or, for an
 //! untrusted string holding a space, a quote or a control character, its bytes in hex
@@ -539,6 +542,117 @@ mod tests {
         assert_eq!(r.time.to_string(), "5.010");
         let r = Record::parse(1461, "audit(5.010:9):").unwrap();
         assert!(r.fields.is_empty());
+    }
+
+    #[test]
+    fn disable_enable_and_revalidate_records_keep_their_fields() {
+        // By hand: the same fields as other changes.
+        let r = Record::parse(
+            1461,
+            "audit(1733252402.010:70): op=disable hook=file_open prog_id=12 \
+             prog_name=\"deny_open\" pid=301 auid=0 ses=1 comm=\"krsictl\" exe=\"/bin/krsictl\" res=1",
+        )
+        .unwrap();
+        assert_eq!(
+            fields(&r),
+            [
+                ("op", "disable"),
+                ("hook", "file_open"),
+                ("prog_id", "12"),
+                ("prog_name", "deny_open"),
+                ("pid", "301"),
+                ("auid", "0"),
+                ("ses", "1"),
+                ("comm", "krsictl"),
+                ("exe", "/bin/krsictl"),
+                ("res", "1"),
+            ]
+        );
+        let r = Record::parse(
+            1461,
+            "audit(1733252402.011:71): op=enable hook=file_open prog_id=12 prog_name=\"deny_open\" \
+             pid=301 auid=0 ses=1 comm=\"krsictl\" exe=\"/bin/krsictl\" errno=114 res=0",
+        )
+        .unwrap();
+        assert_eq!(
+            (r.get("op"), r.get("errno"), r.get("res")),
+            (Some("enable"), Some("114"), Some("0"))
+        );
+        // A revalidation asked for, with how many attachments it changed.
+        let r = Record::parse(
+            1461,
+            "audit(1733252402.020:72): op=revalidate hook=? prog_id=0 prog_name=? count=2 \
+             pid=301 auid=0 ses=1 comm=\"krsictl\" exe=\"/bin/krsictl\" res=1",
+        )
+        .unwrap();
+        assert_eq!(
+            (r.get("op"), r.get("hook"), r.get("count"), r.get("res")),
+            (Some("revalidate"), Some("?"), Some("2"), Some("1"))
+        );
+        // Its changes: a disable with the reason, after a lockdown change...
+        let r = Record::parse(
+            1461,
+            "audit(1733252402.021:73): op=disable hook=file_open prog_id=12 prog_name=\"deny_open\" \
+             reason=lockdown state=disabled trigger=lockdown pid=1 auid=4294967295 \
+             ses=4294967295 comm=\"sh\" exe=\"/bin/busybox\" res=1",
+        )
+        .unwrap();
+        assert_eq!(
+            (
+                r.get("op"),
+                r.get("reason"),
+                r.get("state"),
+                r.get("trigger"),
+                r.get("res")
+            ),
+            (
+                Some("disable"),
+                Some("lockdown"),
+                Some("disabled"),
+                Some("lockdown"),
+                Some("1")
+            )
+        );
+        assert_eq!(
+            r.get("reason").map(str::parse),
+            Some(Ok(crate::DisableReason::Lockdown))
+        );
+        // ... and an enable, with no reason, after a revalidation asked for or a policy load.
+        for trigger in ["revalidate", "lsm_policy"] {
+            let r = Record::parse(
+                1461,
+                format!(
+                    "audit(1733252402.022:74): op=enable hook=task_kill prog_id=9 prog_name=? \
+                     state=enabled trigger={trigger} res=1"
+                ),
+            )
+            .unwrap();
+            assert_eq!(
+                (
+                    r.get("op"),
+                    r.get("reason"),
+                    r.get("state"),
+                    r.get("trigger")
+                ),
+                (Some("enable"), None, Some("enabled"), Some(trigger))
+            );
+            // Without task fields (not in a task), nothing else is missing.
+            assert_eq!((r.get("pid"), r.get("res")), (None, Some("1")));
+        }
+        // A program also disabled by hand stays disabled when revalidation clears its reason.
+        let r = Record::parse(
+            1461,
+            "audit(1733252402.023:75): op=enable hook=file_open prog_id=12 prog_name=\"deny_open\" \
+             state=disabled trigger=lsm_policy res=1",
+        )
+        .unwrap();
+        assert_eq!(
+            (r.get("op"), r.get("reason"), r.get("state")),
+            (Some("enable"), None, Some("disabled"))
+        );
+        // Fields a later krsi adds decode like the others.
+        let r = Record::parse(1461, "audit(1.000:1): op=frob later=x state=odd res=1").unwrap();
+        assert_eq!((r.get("later"), r.get("state")), (Some("x"), Some("odd")));
     }
 
     #[test]

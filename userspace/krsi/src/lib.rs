@@ -22,6 +22,12 @@
 //! at attach ([`Hook::attach_fd_with`], [`Hook::attach_pinned_with`]), [`Hook::set_mode`] and
 //! [`Hook::set_log`] change it later. krsi's audit records (denials and configuration changes)
 //! are decoded and read from the audit netlink socket by the [`audit`] module.
+//!
+//! [`Hook::disable`] stops running a program and keeps its place in the run order and its
+//! counters; [`Hook::enable`] runs it again. krsi also checks every attachment again when the
+//! lockdown level or an LSM's policy changes, or when asked with [`revalidate`]: a program whose
+//! checks now fail is disabled with a [`DisableReason`], and enabled again by a later
+//! revalidation that passes. [`Attachment::enabled`] and [`Attachment::reason`] show it.
 
 use std::ffi::CString;
 use std::fs::{self, File, OpenOptions};
@@ -60,8 +66,9 @@ pub enum Error {
     /// No file for that hook.
     #[error("no such hook: {0} (see `krsictl hooks`)")]
     NoSuchHook(String),
-    /// `EPERM`: changes need `CAP_MAC_ADMIN` in the initial user namespace.
-    #[error("{op}: not permitted: changes need CAP_MAC_ADMIN in the initial user namespace")]
+    /// `EPERM`: changes need `CAP_MAC_ADMIN` in the initial user namespace; an attach also needs
+    /// a program that the lockdown level and the LSMs allow.
+    #[error("{op}: not permitted: changes need CAP_MAC_ADMIN in the initial user namespace (and an attach needs a program that the lockdown level and the LSMs allow)")]
     NotPermitted {
         /// What was attempted.
         op: String,
@@ -107,7 +114,7 @@ pub enum Error {
         op: String,
     },
     /// `EROFS`: the hook is sealed, or krsi is locked, until reboot.
-    #[error("{op}: refused: the hook is sealed, or krsi is locked, until reboot (a sealed hook only accepts appending a program, switching one to enforce and turning its logging on; a locked krsi accepts nothing)")]
+    #[error("{op}: refused: the hook is sealed, or krsi is locked, until reboot (a sealed hook only accepts appending a program, enabling one, switching one to enforce and turning its logging on; a locked krsi accepts nothing but a revalidation)")]
     Sealed {
         /// What was attempted.
         op: String,
@@ -124,6 +131,39 @@ pub enum Error {
     NotSupported {
         /// What was attempted.
         op: String,
+    },
+    /// `EALREADY` from [`Hook::disable`]: the program already is disabled by hand.
+    #[error("{op}: program {id} of {hook} is already disabled (`krsictl enable {hook} {id}` runs it again)")]
+    AlreadyDisabled {
+        /// What was attempted.
+        op: String,
+        /// The hook.
+        hook: String,
+        /// The program id.
+        id: u32,
+    },
+    /// `EALREADY` from [`Hook::enable`]: the program is not disabled.
+    #[error("{op}: program {id} of {hook} is already enabled")]
+    AlreadyEnabled {
+        /// What was attempted.
+        op: String,
+        /// The hook.
+        hook: String,
+        /// The program id.
+        id: u32,
+    },
+    /// `EACCES` from [`Hook::enable`]: only revalidation disabled the program, and only a
+    /// revalidation that passes enables it again.
+    #[error("{op}: program {id} of {hook} is disabled by revalidation{}; it runs again when a revalidation passes (`krsictl revalidate`)", reason_words(.reason))]
+    DisabledByRevalidation {
+        /// What was attempted.
+        op: String,
+        /// The hook.
+        hook: String,
+        /// The program id.
+        id: u32,
+        /// Why, as the listing said right after the refusal (`None` if it could not be read).
+        reason: Option<DisableReason>,
     },
     /// A listing line krsi should not have written.
     #[error("unexpected listing line: {0:?}")]
@@ -166,6 +206,8 @@ impl Error {
             Error::AccessDenied { .. } => libc::EACCES,
             Error::Invalid { .. } => libc::EINVAL,
             Error::NotFound { .. } | Error::NotAttached { .. } => libc::ENOENT,
+            Error::AlreadyDisabled { .. } | Error::AlreadyEnabled { .. } => libc::EALREADY,
+            Error::DisabledByRevalidation { .. } => libc::EACCES,
             Error::AlreadyAttached { .. } => libc::EEXIST,
             Error::HookFull { .. } => libc::E2BIG,
             Error::BadFd { .. } => libc::EBADF,
@@ -181,6 +223,11 @@ impl Error {
 
 /// Result of krsi operations.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// ` (<reason>: <what it means>)`, or nothing, for [`Error::DisabledByRevalidation`].
+fn reason_words(reason: &Option<DisableReason>) -> String {
+    reason.map_or_else(String::new, |r| format!(" ({r}: {})", r.describe()))
+}
 
 /// One program attached to a hook, as the listing shows it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -206,6 +253,83 @@ pub struct Attachment {
     /// Whether its denials are recorded in the audit log (`log=`, on errno hooks; `None` on
     /// other hooks).
     pub log: Option<bool>,
+    /// Whether it runs (`state=enabled`); a disabled program (`state=disabled`, by
+    /// [`Hook::disable`] or by revalidation) keeps its place and its counters but does not run.
+    /// True when the listing has no `state=` (a krsi without disabling).
+    pub enabled: bool,
+    /// Why revalidation disabled it (`reason=`); `None` when it did not (the program may still be
+    /// disabled by hand). A program with a reason runs again when a revalidation passes and it
+    /// is not also disabled by hand.
+    pub reason: Option<DisableReason>,
+}
+
+impl Attachment {
+    /// `enabled` or `disabled`, as the listing writes `state=`.
+    pub fn state(&self) -> &'static str {
+        if self.enabled {
+            "enabled"
+        } else {
+            "disabled"
+        }
+    }
+}
+
+/// Why revalidation disabled an attachment: a check that passed when it was attached fails now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DisableReason {
+    /// The lockdown level now forbids a helper the program calls (`reason=lockdown`).
+    Lockdown,
+    /// The credentials that attached it no longer pass the `CAP_MAC_ADMIN` check
+    /// (`reason=capability`).
+    Capability,
+    /// An LSM now refuses the program to the credentials that attached it (`reason=lsm`).
+    Lsm,
+}
+
+impl DisableReason {
+    /// The word krsi writes: `lockdown`, `capability` or `lsm`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DisableReason::Lockdown => "lockdown",
+            DisableReason::Capability => "capability",
+            DisableReason::Lsm => "lsm",
+        }
+    }
+
+    /// What it means, in a few words.
+    pub fn describe(self) -> &'static str {
+        match self {
+            DisableReason::Lockdown => "the lockdown level now forbids a helper it calls",
+            DisableReason::Capability => {
+                "the credentials that attached it no longer pass the CAP_MAC_ADMIN check"
+            }
+            DisableReason::Lsm => "an LSM now refuses it to the credentials that attached it",
+        }
+    }
+}
+
+impl std::fmt::Display for DisableReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A word that is not a [`DisableReason`].
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown reason {0:?}: lockdown, capability or lsm")]
+pub struct UnknownReason(pub String);
+
+impl FromStr for DisableReason {
+    type Err = UnknownReason;
+
+    fn from_str(s: &str) -> Result<Self, UnknownReason> {
+        match s {
+            "lockdown" => Ok(DisableReason::Lockdown),
+            "capability" => Ok(DisableReason::Capability),
+            "lsm" => Ok(DisableReason::Lsm),
+            _ => Err(UnknownReason(s.to_string())),
+        }
+    }
 }
 
 /// Whether an attachment on an errno hook enforces its program's result or only audits it.
@@ -385,9 +509,11 @@ pub struct Listing {
 
 /// Parses a hook file's listing: `sealed` first if the hook is sealed, then
 /// `<id> name=<name> runs=<n> [denied=<n>|true=<n>] sleepable=<0|1>` per program (void hooks
-/// have neither counter), errno hooks' lines ending with
-/// ` audited=<n> mode=<enforce|audit> log=<0|1>`. The fields after the id may come in any
-/// order; fields a later krsi adds are ignored.
+/// have neither counter), errno hooks' lines going on with
+/// ` audited=<n> mode=<enforce|audit> log=<0|1>`, and every line ending with
+/// ` state=<enabled|disabled>` and, for a program revalidation disabled,
+/// ` reason=<lockdown|capability|lsm>`. The fields after the id may come in any order; fields a
+/// later krsi adds are ignored, and a krsi without `state=` runs every program.
 pub fn parse_hook_listing(text: &str) -> Result<Listing> {
     let mut listing = Listing::default();
     for (i, line) in text.lines().filter(|l| !l.is_empty()).enumerate() {
@@ -420,7 +546,20 @@ pub fn locked() -> Result<bool> {
 
 /// Locks krsi until reboot: every hook is sealed and no program can be attached any more.
 pub fn lock() -> Result<()> {
-    let op = "locking krsi";
+    control_ioctl("locking krsi", uapi::KRSI_IOC_LOCK).map(|_| ())
+}
+
+/// Checks every attachment of every hook again, as krsi does by itself when the lockdown level
+/// or an LSM's policy changes (`KRSI_IOC_REVALIDATE`): disables those whose checks (lockdown,
+/// `CAP_MAC_ADMIN`, the LSMs) now fail, with a [`DisableReason`], and enables again those that
+/// pass after a revalidation disabled them; returns how many changed. Allowed after [`lock`].
+pub fn revalidate() -> Result<u32> {
+    control_ioctl("revalidating krsi's attachments", uapi::KRSI_IOC_REVALIDATE)
+}
+
+/// Issues ioctl `cmd`, which takes no argument, on the control file opened for writing; returns
+/// its non-negative result.
+fn control_ioctl(op: &str, cmd: u32) -> Result<u32> {
     let file = OpenOptions::new()
         .write(true)
         .open(CONTROL_FILE)
@@ -428,12 +567,12 @@ pub fn lock() -> Result<()> {
             io::ErrorKind::NotFound => Error::NotActive,
             _ => Error::from_io(op, e),
         })?;
-    // SAFETY: KRSI_IOC_LOCK takes no argument.
-    let ret = unsafe { libc::ioctl(file.as_raw_fd(), uapi::KRSI_IOC_LOCK as _) };
-    if ret != 0 {
+    // SAFETY: the control file's ioctls KRSI_IOC_LOCK and KRSI_IOC_REVALIDATE take no argument.
+    let ret = unsafe { libc::ioctl(file.as_raw_fd(), cmd as _) };
+    if ret < 0 {
         return Err(Error::from_io(op, io::Error::last_os_error()));
     }
-    Ok(())
+    u32::try_from(ret).map_err(|_| Error::Parse(format!("{op}: result {ret}")))
 }
 
 fn parse_line(line: &str) -> Result<Attachment> {
@@ -443,6 +582,7 @@ fn parse_line(line: &str) -> Result<Attachment> {
     let (mut name, mut runs, mut sleepable) = (None, None, None);
     let (mut denied, mut answered_true) = (None, None);
     let (mut audited, mut mode, mut log) = (None, None, None);
+    let (mut enabled, mut reason) = (true, None);
     for w in words {
         let (k, v) = w.split_once('=').ok_or_else(bad)?;
         match k {
@@ -454,9 +594,21 @@ fn parse_line(line: &str) -> Result<Attachment> {
             "audited" => audited = Some(v.parse().map_err(|_| bad())?),
             "mode" => mode = Some(v.parse().map_err(|_| bad())?),
             "log" => log = Some(matches!(v, "0" | "1").then(|| v == "1").ok_or_else(bad)?),
+            "state" => {
+                enabled = match v {
+                    "enabled" => true,
+                    "disabled" => false,
+                    _ => return Err(bad()),
+                }
+            }
+            "reason" => reason = Some(v.parse().map_err(|_| bad())?),
             // Fields a later krsi adds are ignored, as documented.
             _ => {}
         }
+    }
+    // Only a disabled program has a reason.
+    if enabled && reason.is_some() {
+        return Err(bad());
     }
     Ok(Attachment {
         id,
@@ -468,6 +620,8 @@ fn parse_line(line: &str) -> Result<Attachment> {
         audited,
         mode,
         log,
+        enabled,
+        reason,
     })
 }
 
@@ -805,6 +959,64 @@ impl Hook {
         }
         Ok(())
     }
+
+    /// Stops running the program with BPF id `id` (`KRSI_IOC_DISABLE`): it keeps its place in
+    /// the run order and its counters, and runs again after [`Hook::enable`] (never after a
+    /// revalidation alone). [`Error::AlreadyDisabled`] if it already is disabled by hand; disabling
+    /// weakens the hook, so a sealed hook (or a locked krsi) refuses it with [`Error::Sealed`].
+    pub fn disable(&self, id: u32) -> Result<()> {
+        let op = format!("disabling program {id} of {}", self.name);
+        self.set_enabled(op, id, false)
+    }
+
+    /// Runs again the program with BPF id `id` that [`Hook::disable`] stopped
+    /// (`KRSI_IOC_ENABLE`); allowed on a sealed hook, since it only restores denials.
+    /// [`Error::AlreadyEnabled`] if it is not disabled; [`Error::DisabledByRevalidation`] if only
+    /// a revalidation disabled it (it runs again when a revalidation passes). A program disabled
+    /// both by hand and by revalidation stays disabled until a revalidation passes.
+    pub fn enable(&self, id: u32) -> Result<()> {
+        let op = format!("enabling program {id} of {}", self.name);
+        self.set_enabled(op, id, true)
+    }
+
+    /// Issues `KRSI_IOC_ENABLE` (`enable`) or `KRSI_IOC_DISABLE` for program `id`, and names
+    /// what its errno means for that program.
+    fn set_enabled(&self, op: String, id: u32, enable: bool) -> Result<()> {
+        let file = self.file(true)?;
+        let arg = uapi::krsi_detach {
+            size: std::mem::size_of::<uapi::krsi_detach>() as u32,
+            prog_id: id,
+            ..Default::default()
+        };
+        let cmd = if enable {
+            uapi::KRSI_IOC_ENABLE
+        } else {
+            uapi::KRSI_IOC_DISABLE
+        };
+        // SAFETY: KRSI_IOC_DISABLE and KRSI_IOC_ENABLE read one `krsi_detach`, which `arg` is.
+        let ret = unsafe { libc::ioctl(file.as_raw_fd(), cmd as _, &raw const arg) };
+        if ret >= 0 {
+            return Ok(());
+        }
+        let e = io::Error::last_os_error();
+        let hook = self.name.clone();
+        Err(match (e.raw_os_error(), enable) {
+            (Some(libc::EALREADY), false) => Error::AlreadyDisabled { op, hook, id },
+            (Some(libc::EALREADY), true) => Error::AlreadyEnabled { op, hook, id },
+            // The open succeeded, so this EACCES is the enable's.
+            (Some(libc::EACCES), true) => Error::DisabledByRevalidation {
+                op,
+                hook,
+                id,
+                reason: self
+                    .list()
+                    .ok()
+                    .and_then(|l| l.into_iter().find(|a| a.id == id))
+                    .and_then(|a| a.reason),
+            },
+            _ => self.not_attached(Error::from_io(op, e), Position::Before(id)),
+        })
+    }
 }
 
 #[cfg(test)]
@@ -828,6 +1040,8 @@ mod tests {
                 audited: None,
                 mode: None,
                 log: None,
+                enabled: true,
+                reason: None,
             }
         );
         assert_eq!(l[1].name, "-");
@@ -894,6 +1108,8 @@ mod tests {
                 audited: Some(3),
                 mode: Some(Mode::Audit),
                 log: Some(true),
+                enabled: true,
+                reason: None,
             }
         );
         assert_eq!(
@@ -989,6 +1205,145 @@ mod tests {
         ] {
             assert!(matches!(parse_listing(bad), Err(Error::Parse(_))), "{bad}");
         }
+    }
+
+    #[test]
+    fn listing_has_state_and_reason_on_every_hook() {
+        let text = "12 name=deny_open runs=7 denied=2 sleepable=0 audited=0 mode=enforce log=1 \
+                    state=disabled reason=lockdown\n\
+                    13 name=q runs=1 denied=1 sleepable=1 audited=0 mode=audit log=0 state=enabled\n\
+                    4 name=skip runs=3 true=1 sleepable=0 state=disabled\n\
+                    5 name=v runs=2 sleepable=0 state=disabled reason=capability\n\
+                    6 name=w runs=0 sleepable=0 state=disabled reason=lsm\n";
+        let a = parse_listing(text).unwrap();
+        assert_eq!(
+            a[0],
+            Attachment {
+                id: 12,
+                name: "deny_open".into(),
+                runs: 7,
+                denied: Some(2),
+                answered_true: None,
+                sleepable: false,
+                audited: Some(0),
+                mode: Some(Mode::Enforce),
+                log: Some(true),
+                enabled: false,
+                reason: Some(DisableReason::Lockdown),
+            }
+        );
+        assert_eq!((a[0].state(), a[1].state()), ("disabled", "enabled"));
+        assert_eq!((a[1].enabled, a[1].reason), (true, None));
+        // Disabled by hand: no reason.
+        assert_eq!(
+            (a[2].enabled, a[2].reason, a[2].answered_true),
+            (false, None, Some(1))
+        );
+        assert_eq!(
+            (a[3].enabled, a[3].reason),
+            (false, Some(DisableReason::Capability))
+        );
+        assert_eq!(
+            (a[4].enabled, a[4].reason),
+            (false, Some(DisableReason::Lsm))
+        );
+        // A krsi without disabling: every program runs.
+        let a = parse_listing("5 name=a runs=1 denied=0 sleepable=0\n").unwrap();
+        assert_eq!(
+            (a[0].enabled, a[0].reason, a[0].state()),
+            (true, None, "enabled")
+        );
+        // Any order.
+        let a = parse_listing("9 reason=lsm state=disabled name=n runs=1 sleepable=0\n").unwrap();
+        assert_eq!(
+            (a[0].enabled, a[0].reason),
+            (false, Some(DisableReason::Lsm))
+        );
+        for bad in [
+            "5 name=a runs=1 sleepable=0 state=off",
+            "5 name=a runs=1 sleepable=0 state=",
+            "5 name=a runs=1 sleepable=0 state=disabled reason=selinux",
+            "5 name=a runs=1 sleepable=0 state=disabled reason=",
+            // Only a disabled program has a reason.
+            "5 name=a runs=1 sleepable=0 state=enabled reason=lockdown",
+            "5 name=a runs=1 sleepable=0 reason=lockdown",
+        ] {
+            assert!(matches!(parse_listing(bad), Err(Error::Parse(_))), "{bad}");
+        }
+    }
+
+    #[test]
+    fn reasons_spell_the_abi() {
+        for (r, word) in [
+            (DisableReason::Lockdown, "lockdown"),
+            (DisableReason::Capability, "capability"),
+            (DisableReason::Lsm, "lsm"),
+        ] {
+            assert_eq!(r.as_str(), word);
+            assert_eq!(r.to_string(), word);
+            assert_eq!(word.parse::<DisableReason>(), Ok(r));
+            assert!(!r.describe().is_empty());
+        }
+        assert_eq!(
+            "Lockdown".parse::<DisableReason>(),
+            Err(UnknownReason("Lockdown".to_string()))
+        );
+    }
+
+    #[test]
+    fn state_errors_say_what_they_mean() {
+        let (op, hook) = (String::from("op"), String::from("file_open"));
+        let e = Error::AlreadyDisabled {
+            op: op.clone(),
+            hook: hook.clone(),
+            id: 7,
+        };
+        assert_eq!(e.errno(), Some(libc::EALREADY));
+        assert_eq!(
+            e.to_string(),
+            "op: program 7 of file_open is already disabled (`krsictl enable file_open 7` runs it again)"
+        );
+        let e = Error::AlreadyEnabled {
+            op: op.clone(),
+            hook: hook.clone(),
+            id: 7,
+        };
+        assert_eq!(e.errno(), Some(libc::EALREADY));
+        assert_eq!(
+            e.to_string(),
+            "op: program 7 of file_open is already enabled"
+        );
+        let e = Error::DisabledByRevalidation {
+            op: op.clone(),
+            hook: hook.clone(),
+            id: 7,
+            reason: Some(DisableReason::Lockdown),
+        };
+        assert_eq!(e.errno(), Some(libc::EACCES));
+        let msg = e.to_string();
+        assert!(
+            msg.starts_with(
+                "op: program 7 of file_open is disabled by revalidation (lockdown: the lockdown \
+                 level now forbids a helper it calls); it runs again when a revalidation passes"
+            ),
+            "{msg}"
+        );
+        let e = Error::DisabledByRevalidation {
+            op,
+            hook,
+            id: 7,
+            reason: None,
+        };
+        assert!(e
+            .to_string()
+            .starts_with("op: program 7 of file_open is disabled by revalidation; it runs again"));
+        // Without the context of a disable or enable, EALREADY is plain I/O.
+        let e = Error::from_io("op", io::Error::from_raw_os_error(libc::EALREADY));
+        assert!(matches!(e, Error::Io { .. }));
+        assert_eq!(e.errno(), Some(libc::EALREADY));
+        // EPERM also covers an attach that lockdown or an LSM forbids.
+        let e = Error::from_io("op", io::Error::from_raw_os_error(libc::EPERM));
+        assert!(e.to_string().contains("lockdown level and the LSMs"));
     }
 
     #[test]
@@ -1097,6 +1452,10 @@ mod tests {
         );
         assert_eq!(uapi::KRSI_IOC_MODE, 0x4010_b907);
         assert_eq!(uapi::KRSI_IOC_LOG, 0x4010_b908);
+        // _IOW(0xb9, 9 and 10, struct krsi_detach) and _IO(0xb9, 11).
+        assert_eq!(uapi::KRSI_IOC_DISABLE, 0x4010_b909);
+        assert_eq!(uapi::KRSI_IOC_ENABLE, 0x4010_b90a);
+        assert_eq!(uapi::KRSI_IOC_REVALIDATE, 0xb90b);
         assert_eq!(
             (uapi::AUDIT_KRSI_ACCESS, uapi::AUDIT_KRSI_CONFIG_CHANGE),
             (1460, 1461)

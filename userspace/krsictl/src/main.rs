@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 //! krsictl - attach, detach, replace and list BPF LSM programs on krsi's hooks; set their mode
-//! (enforce or audit-only) and logging; reset and seal hooks; lock krsi; print krsi's audit
-//! records.
+//! (enforce or audit-only) and logging; disable and enable them; reset and seal hooks; lock krsi;
+//! revalidate every attachment; print krsi's audit records.
 //!
 //! Exit status: 0 on success, 1 when the operation failed (the message says why, from the
 //! kernel's errno), 2 on a usage error.
@@ -23,8 +23,9 @@ use serde::Serialize;
     name = "krsictl",
     version,
     about = "Attach, detach, replace and list BPF LSM programs on krsi's hooks \
-             (/sys/kernel/security/bpf); set their mode and logging; reset and seal hooks; \
-             lock krsi; print krsi's audit records",
+             (/sys/kernel/security/bpf); set their mode and logging; disable and enable them; \
+             reset and seal hooks; lock krsi; revalidate every attachment; print krsi's audit \
+             records",
     after_help = "Exit status: 0 success, 1 the operation failed (the message says why), 2 usage error."
 )]
 struct Cli {
@@ -39,7 +40,9 @@ struct Cli {
 enum Command {
     /// List the hooks programs can attach to.
     Hooks,
-    /// List attached programs, in run order: of HOOK, or of every hook that has some.
+    /// List attached programs, in run order: of HOOK, or of every hook that has some. Each
+    /// line ends with state=enabled or state=disabled, and reason=lockdown|capability|lsm for a
+    /// program a revalidation disabled.
     List {
         /// A hook, e.g. file_open.
         hook: Option<String>,
@@ -129,6 +132,28 @@ enum Command {
         #[arg(value_name = "0|1", value_parser = clap::value_parser!(u8).range(0..=1))]
         log: u8,
     },
+    /// Stop running the program with id ID on HOOK, keeping its place in the run order and its
+    /// counters, until `krsictl enable`. A sealed hook refuses it.
+    Disable {
+        /// The hook, e.g. file_open.
+        hook: String,
+        /// The program id, as `krsictl list` shows it.
+        id: u32,
+    },
+    /// Run again the program with id ID on HOOK that `krsictl disable` stopped (allowed on a
+    /// sealed hook). A program a revalidation disabled (listed with reason=) runs again only
+    /// when a revalidation passes.
+    Enable {
+        /// The hook, e.g. file_open.
+        hook: String,
+        /// The program id, as `krsictl list` shows it.
+        id: u32,
+    },
+    /// Check every attachment again, as krsi does when the lockdown level or an LSM's policy
+    /// changes: disable those that lockdown, CAP_MAC_ADMIN or an LSM now refuse (listed with
+    /// reason=), enable again those that pass after a revalidation disabled them; print how many
+    /// changed. Allowed after `krsictl lock`.
+    Revalidate,
     /// Print krsi's audit records (denials: KRSI_ACCESS, changes and refused attempts:
     /// KRSI_CONFIG_CHANGE) as they arrive, one per line, from the audit netlink socket (beside
     /// a running auditd; needs CAP_AUDIT_READ). Stops after --count records, or when none came
@@ -153,13 +178,14 @@ enum Command {
         /// The hook, e.g. file_open.
         hook: String,
     },
-    /// Seal HOOK until reboot: its programs can no longer be detached, replaced or
-    /// reordered; programs can still be appended.
+    /// Seal HOOK until reboot: its programs can no longer be detached, replaced, reordered or
+    /// disabled; programs can still be appended and enabled.
     Seal {
         /// The hook, e.g. file_open.
         hook: String,
     },
-    /// Lock krsi until reboot: every hook sealed, and no program attached any more.
+    /// Lock krsi until reboot: every hook sealed, and no program attached any more (only
+    /// `krsictl revalidate` still runs).
     Lock,
 }
 
@@ -225,6 +251,64 @@ struct Entry {
     mode: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     log: Option<bool>,
+    /// `enabled` or `disabled`.
+    state: &'static str,
+    /// Why a revalidation disabled it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'static str>,
+}
+
+impl From<krsi::Attachment> for Entry {
+    fn from(a: krsi::Attachment) -> Self {
+        Entry {
+            state: a.state(),
+            reason: a.reason.map(krsi::DisableReason::as_str),
+            id: a.id,
+            name: a.name,
+            runs: a.runs,
+            denied: a.denied,
+            answered_true: a.answered_true,
+            sleepable: a.sleepable,
+            audited: a.audited,
+            mode: a.mode.map(krsi::Mode::as_str),
+            log: a.log,
+        }
+    }
+}
+
+impl Entry {
+    /// The entry's line of `list`, after the hook: id, name, counters, settings, state.
+    fn text(&self) -> String {
+        let counter = match (self.denied, self.answered_true) {
+            (Some(n), _) => format!(" denied={n}"),
+            (None, Some(n)) => format!(" true={n}"),
+            (None, None) => String::new(),
+        };
+        let mut audit = String::new();
+        if let Some(n) = self.audited {
+            audit.push_str(&format!(" audited={n}"));
+        }
+        if let Some(m) = self.mode {
+            audit.push_str(&format!(" mode={m}"));
+        }
+        if let Some(l) = self.log {
+            audit.push_str(&format!(" log={}", u8::from(l)));
+        }
+        let mut state = format!(" state={}", self.state);
+        if let Some(r) = self.reason {
+            state.push_str(&format!(" reason={r}"));
+        }
+        format!(
+            "{:>6}  {:<16} runs={}{}{}{}{}",
+            self.id,
+            self.name,
+            self.runs,
+            counter,
+            audit,
+            if self.sleepable { " sleepable" } else { "" },
+            state
+        )
+    }
 }
 
 /// One hook, for `list`.
@@ -256,21 +340,7 @@ fn list(hook: Option<String>) -> Result<ListOut> {
         if all && listing.attachments.is_empty() && (!listing.sealed || locked) {
             continue;
         }
-        let programs = listing
-            .attachments
-            .into_iter()
-            .map(|a| Entry {
-                id: a.id,
-                name: a.name,
-                runs: a.runs,
-                denied: a.denied,
-                answered_true: a.answered_true,
-                sleepable: a.sleepable,
-                audited: a.audited,
-                mode: a.mode.map(krsi::Mode::as_str),
-                log: a.log,
-            })
-            .collect();
+        let programs = listing.attachments.into_iter().map(Entry::from).collect();
         hooks.push(HookEntry {
             hook: name,
             sealed: listing.sealed,
@@ -516,31 +586,7 @@ fn run(cli: Cli) -> Result<()> {
                         println!("{:<24} sealed", h.hook);
                     }
                     for e in &h.programs {
-                        let counter = match (e.denied, e.answered_true) {
-                            (Some(n), _) => format!(" denied={n}"),
-                            (None, Some(n)) => format!(" true={n}"),
-                            (None, None) => String::new(),
-                        };
-                        let mut audit = String::new();
-                        if let Some(n) = e.audited {
-                            audit.push_str(&format!(" audited={n}"));
-                        }
-                        if let Some(m) = e.mode {
-                            audit.push_str(&format!(" mode={m}"));
-                        }
-                        if let Some(l) = e.log {
-                            audit.push_str(&format!(" log={}", u8::from(l)));
-                        }
-                        println!(
-                            "{:<24} {:>6}  {:<16} runs={}{}{}{}",
-                            h.hook,
-                            e.id,
-                            e.name,
-                            e.runs,
-                            counter,
-                            audit,
-                            if e.sleepable { " sleepable" } else { "" }
-                        );
+                        println!("{:<24} {}", h.hook, e.text());
                     }
                 }
             }
@@ -641,6 +687,30 @@ fn run(cli: Cli) -> Result<()> {
                 println!("program {id} of {hook} is now quiet: its denials are not recorded");
             }
         }
+        Command::Disable { hook, id } => {
+            krsi::Hook::open(&hook)?.disable(id)?;
+            if cli.json {
+                print_json(&serde_json::json!({ "hook": hook, "id": id, "state": "disabled" }))?;
+            } else {
+                println!("disabled program {id} of {hook}: it keeps its place but does not run");
+            }
+        }
+        Command::Enable { hook, id } => {
+            krsi::Hook::open(&hook)?.enable(id)?;
+            if cli.json {
+                print_json(&serde_json::json!({ "hook": hook, "id": id, "state": "enabled" }))?;
+            } else {
+                println!("enabled program {id} of {hook}: it runs again");
+            }
+        }
+        Command::Revalidate => {
+            let n = krsi::revalidate()?;
+            if cli.json {
+                print_json(&serde_json::json!({ "revalidated": true, "changed": n }))?;
+            } else {
+                println!("revalidated every attachment: {n} changed state");
+            }
+        }
         Command::Events {
             follow,
             count,
@@ -728,6 +798,48 @@ mod tests {
             .starts_with("{\"type\":\"config_change\",\"time\":\"1.000\",\"serial\":2,"));
     }
 
+    fn attachment(line: &str) -> Entry {
+        krsi::parse_listing(line).unwrap().remove(0).into()
+    }
+
+    #[test]
+    fn list_shows_the_state_and_reason() {
+        let e = attachment(
+            "12 name=deny_open runs=7 denied=2 sleepable=0 audited=0 mode=enforce log=1 \
+             state=disabled reason=lockdown",
+        );
+        assert_eq!(
+            e.text(),
+            "    12  deny_open        runs=7 denied=2 audited=0 mode=enforce log=1 state=disabled \
+             reason=lockdown"
+        );
+        assert_eq!(
+            serde_json::to_string(&e).unwrap(),
+            "{\"id\":12,\"name\":\"deny_open\",\"runs\":7,\"denied\":2,\"sleepable\":false,\
+             \"audited\":0,\"mode\":\"enforce\",\"log\":true,\"state\":\"disabled\",\
+             \"reason\":\"lockdown\"}"
+        );
+        // Disabled by hand, on a void hook; sleepable.
+        let e = attachment("4 name=v runs=3 sleepable=1 state=disabled");
+        assert_eq!(
+            e.text(),
+            "     4  v                runs=3 sleepable state=disabled"
+        );
+        assert_eq!(
+            serde_json::to_string(&e).unwrap(),
+            "{\"id\":4,\"name\":\"v\",\"runs\":3,\"sleepable\":true,\"state\":\"disabled\"}"
+        );
+        // A krsi without disabling: enabled.
+        let e = attachment("5 name=skip runs=3 true=1 sleepable=0");
+        assert_eq!(
+            e.text(),
+            "     5  skip             runs=3 true=1 state=enabled"
+        );
+        assert!(serde_json::to_string(&e)
+            .unwrap()
+            .ends_with(",\"true\":1,\"sleepable\":false,\"state\":\"enabled\"}"));
+    }
+
     #[test]
     fn command_lines_parse() {
         use clap::error::ErrorKind;
@@ -766,6 +878,23 @@ mod tests {
             Command::Log { id: 7, log: 0, .. }
         ));
         assert!(parse(&["log", "file_open", "7", "2"]).is_err());
+        assert!(matches!(
+            parse(&["disable", "file_open", "7"]).unwrap().command,
+            Command::Disable { id: 7, ref hook } if hook == "file_open"
+        ));
+        assert!(matches!(
+            parse(&["--json", "enable", "file_open", "7"])
+                .unwrap()
+                .command,
+            Command::Enable { id: 7, ref hook } if hook == "file_open"
+        ));
+        assert!(parse(&["disable", "file_open"]).is_err());
+        assert!(parse(&["enable", "file_open", "x"]).is_err());
+        assert!(matches!(
+            parse(&["revalidate"]).unwrap().command,
+            Command::Revalidate
+        ));
+        assert!(parse(&["revalidate", "file_open"]).is_err());
         let cli = parse(&["--json", "events", "--count", "1", "--timeout", "0.5"]).unwrap();
         assert!(cli.json);
         assert!(matches!(

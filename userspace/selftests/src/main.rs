@@ -229,6 +229,75 @@ fn wx_pinned_audit_only_quiet() -> TestResult {
     result
 }
 
+/// W^X disabled through the library: listed as disabled with its counters kept, RWX mmap
+/// allowed, a revalidation does not enable it, a second disable is refused; enabled, it denies
+/// again.
+fn wx_disabled_then_enabled() -> TestResult {
+    let hook = Hook::open("mmap_file").map_err(|e| e.to_string())?;
+    let ebpf = load("wx.bpf.o", "wx_mmap", "mmap_file")?;
+    let id = attach(&ebpf, "wx_mmap", &hook).map_err(|e| e.to_string())?;
+    let result = (|| {
+        let denied = mmap_rwx();
+        check(
+            denied == libc::EACCES,
+            &format!("attached: RWX mmap gave {denied}, want EACCES"),
+        )?;
+        let a = listed(&hook, id)?;
+        check(
+            a.enabled && a.state() == "enabled" && a.reason.is_none(),
+            &format!("attached: {a:?}"),
+        )?;
+        hook.disable(id).map_err(|e| e.to_string())?;
+        let d = listed(&hook, id)?;
+        check(
+            !d.enabled && d.state() == "disabled" && d.reason.is_none(),
+            &format!("disabled: {d:?}"),
+        )?;
+        check(mmap_rwx() == 0, "disabled: RWX mmap refused")?;
+        // Its counters are kept, and it did not run.
+        let after = listed(&hook, id)?;
+        check(
+            d.runs >= a.runs
+                && d.denied.is_some_and(|n| n >= 1)
+                && (after.runs, after.denied) == (d.runs, d.denied),
+            &format!("counters: {a:?}, disabled {d:?}, after an RWX mmap {after:?}"),
+        )?;
+        let again = hook.disable(id);
+        check(
+            matches!(again, Err(Error::AlreadyDisabled { id: i, .. }) if i == id),
+            &format!("disable twice: {again:?}"),
+        )?;
+        // A manual disable is never undone by a revalidation.
+        krsi::revalidate().map_err(|e| e.to_string())?;
+        let r = listed(&hook, id)?;
+        check(!r.enabled, &format!("revalidated: {r:?}"))?;
+        check(mmap_rwx() == 0, "revalidated: RWX mmap refused")?;
+        hook.enable(id).map_err(|e| e.to_string())?;
+        let denied = mmap_rwx();
+        check(
+            denied == libc::EACCES,
+            &format!("enabled: RWX mmap gave {denied}, want EACCES"),
+        )?;
+        let e = listed(&hook, id)?;
+        check(
+            e.enabled && e.reason.is_none() && e.runs > d.runs,
+            &format!("enabled: {e:?}"),
+        )?;
+        let again = hook.enable(id);
+        check(
+            matches!(again, Err(Error::AlreadyEnabled { id: i, .. }) if i == id),
+            &format!("enable twice: {again:?}"),
+        )
+    })();
+    hook.detach(id).map_err(|e| e.to_string())?;
+    result?;
+    let gone = hook.disable(id);
+    check(
+        matches!(gone, Err(Error::NotAttached { id: i, .. }) if i == id),
+        &format!("disable after detach: {gone:?}"),
+    )
+}
+
 fn kernel_errors_are_typed() -> TestResult {
     let hook = Hook::open("mmap_file").map_err(|e| e.to_string())?;
     let ebpf = load("wx.bpf.o", "wx_mmap", "mmap_file")?;
@@ -281,6 +350,10 @@ fn main() {
         (
             "W^X by pin, first, audit-only and quiet",
             wx_pinned_audit_only_quiet,
+        ),
+        (
+            "W^X disabled (listed, counters kept, allows), revalidated, enabled (denies)",
+            wx_disabled_then_enabled,
         ),
     ];
     println!("TAP version 13");

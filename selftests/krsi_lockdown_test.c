@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * krsi - selftest of revalidation when lockdown rises
+ *
+ * Lockdown cannot be lowered until reboot, and at confidentiality it closes
+ * debugfs, kprobes and BPF's kernel reads: this test runs in a boot of its
+ * own (scripts/check), never with the other selftests (run_selftests.sh
+ * skips it).
+ *
+ * On task_setnice, setpriority(2) to nice 14, 15 and 16 is denied by ld_read
+ * (bpf_probe_read_kernel_str: LOCKDOWN_BPF_READ_KERNEL, confidentiality),
+ * ld_plain (no lockdown-checked helper) and ld_write (bpf_probe_write_user:
+ * LOCKDOWN_BPF_WRITE_USER, integrity), with EPERM, EACCES and EXDEV.
+ * Raising lockdown is a write to /sys/kernel/security/lockdown, which krsi
+ * watches: the revalidation happens within that write.
+ */
+
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/krsi.h>
+
+#include "kselftest_harness.h"
+#include "common.h"
+
+#define OBJ "/krsi/selftests/krsi_revalidate.bpf.o"
+#define HOOK "task_setnice"
+#define LOCKDOWN "/sys/kernel/security/lockdown"
+
+enum { READ, PLAIN, WRITE, NPROGS };
+static const char *const names[NPROGS] = { "ld_read", "ld_plain", "ld_write" };
+
+/* setpriority(2) of this process to @nice; returns 0 or errno. */
+static int nice_to(int nice)
+{
+	return setpriority(PRIO_PROCESS, 0, nice) ? errno : 0;
+}
+
+/* The three denials: "PAX" for EPERM, EACCES, EXDEV, '-' where allowed. */
+static void denials(char out[4])
+{
+	static const int want[3] = { EPERM, EACCES, EXDEV };
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		int err = nice_to(14 + i);
+
+		out[i] = err == want[i] ? "PAX"[i] : err ? '?' : '-';
+	}
+	out[3] = '\0';
+	nice_to(0);
+}
+
+/* The lockdown level in use: the bracketed word of the lockdown file. */
+static const char *lockdown_level(void)
+{
+	static char buf[128], level[32];
+	char *open, *close;
+
+	level[0] = '\0';
+	if (read_file(LOCKDOWN, buf, sizeof(buf)) < 0)
+		return level;
+	open = strchr(buf, '[');
+	close = open ? strchr(open, ']') : NULL;
+	if (close && close - open - 1 < (long)sizeof(level)) {
+		memcpy(level, open + 1, close - open - 1);
+		level[close - open - 1] = '\0';
+	}
+	return level;
+}
+
+/* Waits for the automatic configuration record of @op on program @id with @fields. */
+static int lockdown_record(int nl, const char *op, __u32 id, const char *fields, char *text)
+{
+	char match[256];
+
+	snprintf(match, sizeof(match), "op=%s hook=" HOOK " prog_id=%u %s", op, id, fields);
+	return audit_wait(nl, AUDIT_KRSI_CONFIG_CHANGE, match, AUDIT_WAIT_MS, text,
+			  AUDIT_TEXT_MAX);
+}
+
+TEST(lockdown_disables_what_it_forbids)
+{
+	static char text[AUDIT_TEXT_MAX], buf[LISTING_MAX];
+	struct prog p[NPROGS], again;
+	long runs_read, runs_plain;
+	char d[4];
+	int i, nl;
+
+	ASSERT_STREQ("none", lockdown_level());
+	nl = audit_open();
+	ASSERT_LE(0, nl);
+	for (i = 0; i < NPROGS; i++) {
+		ASSERT_EQ(0, load_prog(OBJ, names[i], &p[i]));
+		ASSERT_EQ(p[i].id, attach_fd(HOOK, p[i].fd));
+	}
+	/* Loaded now: at confidentiality the verifier refuses bpf_probe_read_kernel_str. */
+	ASSERT_EQ(0, clone_prog(&p[READ], "ld_read", &again));
+	denials(d);
+	ASSERT_STREQ("PAX", d);
+
+	/* Integrity forbids writing user memory: ld_write stops, the others run on. */
+	ASSERT_EQ(0, write_at(LOCKDOWN, "integrity\n", 10, 0));
+	ASSERT_STREQ("integrity", lockdown_level());
+	EXPECT_STREQ("disabled", listed(HOOK, p[WRITE].id, "state"));
+	EXPECT_STREQ("lockdown", listed(HOOK, p[WRITE].id, "reason"));
+	EXPECT_STREQ("enabled", listed(HOOK, p[READ].id, "state"));
+	EXPECT_EQ(0, lockdown_record(nl, "disable", p[WRITE].id,
+				     "reason=lockdown state=disabled trigger=lockdown res=1", text));
+	denials(d);
+	EXPECT_STREQ("PA-", d);
+
+	/* Confidentiality forbids reading kernel memory: ld_read stops too. */
+	ASSERT_EQ(0, write_at(LOCKDOWN, "confidentiality\n", 16, 0));
+	ASSERT_STREQ("confidentiality", lockdown_level());
+	EXPECT_STREQ("disabled", listed(HOOK, p[READ].id, "state"));
+	EXPECT_STREQ("lockdown", listed(HOOK, p[READ].id, "reason"));
+	EXPECT_STREQ("enabled", listed(HOOK, p[PLAIN].id, "state"));
+	EXPECT_EQ(0, lockdown_record(nl, "disable", p[READ].id,
+				     "reason=lockdown state=disabled trigger=lockdown res=1", text));
+	runs_read = count_of(HOOK, p[READ].id, "runs");
+	runs_plain = count_of(HOOK, p[PLAIN].id, "runs");
+	denials(d);
+	EXPECT_STREQ("-A-", d);
+	/* Shown by the counters too: the disabled program did not run, the other did. */
+	EXPECT_EQ(runs_read, count_of(HOOK, p[READ].id, "runs"));
+	/* setpriority to nice 14, 15, 16, then back to 0. */
+	EXPECT_EQ(runs_plain + 4, count_of(HOOK, p[PLAIN].id, "runs"));
+	ASSERT_LT(0, read_file(HOOK_DIR "status", buf, sizeof(buf)));
+	EXPECT_NE(NULL, strstr(buf, HOOK " progs=3 key=on disabled=2\n"));
+
+	/* Asking again changes nothing; enable is refused while lockdown forbids it. */
+	EXPECT_EQ(0, write_at(HOOK_DIR "control", "revalidate\n", 11, 0));
+	EXPECT_STREQ("disabled", listed(HOOK, p[READ].id, "state"));
+	EXPECT_EQ(EACCES, hook_printf(HOOK, "enable %u\n", p[READ].id));
+	EXPECT_STREQ("disabled", listed(HOOK, p[READ].id, "state"));
+
+	/* A program that needs what lockdown forbids is not attached. */
+	EXPECT_EQ(0, attach_fd(HOOK, again.fd));
+	EXPECT_EQ(EPERM, errno);
+	ASSERT_LT(0, listing(HOOK, buf, sizeof(buf)));
+	EXPECT_EQ(3, count_lines(buf));
+
+	/* Lockdown cannot be lowered; the programs stay disabled, and detach as usual. */
+	EXPECT_NE(0, write_at(LOCKDOWN, "none\n", 5, 0));
+	EXPECT_STREQ("disabled", listed(HOOK, p[READ].id, "state"));
+	for (i = 0; i < NPROGS; i++)
+		EXPECT_EQ(0, detach(HOOK, p[i].id));
+	unload(&again);
+	for (i = 0; i < NPROGS; i++) {
+		unload(&p[i]);
+		EXPECT_TRUE(released(p[i].id));
+	}
+	close(nl);
+}
+
+TEST_HARNESS_MAIN
