@@ -44,7 +44,8 @@
  * (the measurement's own noise), noise = spread / sqrt(rounds) that of a
  * delta averaged over the rounds. audit1 is krsi1 with the program
  * audit-only (it allows, so it makes no record): the same as krsi1 when a
- * program allows. Then one line DENY (see run_deny()). With --empty-only it measures just the
+ * program allows. off1 is one program attached and disabled (the hook runs
+ * nothing: 0), k1off7 eight attached with seven disabled (the same as krsi1). Then one line DENY (see run_deny()). With --empty-only it measures just the
  * empty configuration (for boots with other lsm= lists). --smoke runs one
  * workload for a few iterations and prints KTAP, for make check.
  * --profile WORKLOAD CONFIG idle|hook N attaches one configuration and runs
@@ -418,16 +419,39 @@ static void detach_n(struct progs *p, int n, bool link)
 		close(fd);
 }
 
-/* audit1: one audit-only program through krsi (it allows: no record). */
+/*
+ * Disables the first @disabled of the n programs attached through krsi
+ * (KRSI_IOC_DISABLE): they stay attached, and out of what the hook runs.
+ */
+static void disable_n(struct progs *p, int disabled)
+{
+	int i, fd = hook_fd(p->hook);
+
+	for (i = 0; i < disabled; i++) {
+		struct krsi_detach arg = { .size = sizeof(arg), .prog_id = p->ids[i] };
+
+		if (ioctl(fd, KRSI_IOC_DISABLE, &arg))
+			die("KRSI_IOC_DISABLE");
+	}
+	close(fd);
+}
+
+/*
+ * audit1: one audit-only program through krsi (it allows: no record); off1:
+ * one program through krsi, disabled; k1off7: eight through krsi, seven of
+ * them disabled.
+ */
 static const struct config {
 	const char *name;
 	int n;
 	bool link;
 	__u32 flags;
+	int disabled;
 } configs[] = {
-	{ "krsi1", 1, false, 0 }, { "link1", 1, true, 0 },
-	{ "krsi8", NPROGS, false, 0 }, { "link8", NPROGS, true, 0 },
-	{ "audit1", 1, false, KRSI_ATTACH_AUDIT },
+	{ "krsi1", 1, false, 0, 0 }, { "link1", 1, true, 0, 0 },
+	{ "krsi8", NPROGS, false, 0, 0 }, { "link8", NPROGS, true, 0, 0 },
+	{ "audit1", 1, false, KRSI_ATTACH_AUDIT, 0 },
+	{ "off1", 1, false, 0, 1 }, { "k1off7", NPROGS, false, 0, NPROGS - 1 },
 };
 #define NCONFIGS (sizeof(configs) / sizeof(configs[0]))
 
@@ -448,6 +472,7 @@ static double measure_with(const struct workload *w, struct progs *p, const stru
 	double m;
 
 	attach_n(p, k->n, k->link, k->flags);
+	disable_n(p, k->disabled);
 	settle();
 	m = measure(w, w->iters);
 	detach_n(p, k->n, k->link);
@@ -650,13 +675,14 @@ static int profile(char **argv)
 			k = &configs[c];
 	if ((!k && strcmp(argv[1], "empty")) || n <= 0 ||
 	    (strcmp(argv[2], "idle") && strcmp(argv[2], "hook"))) {
-		fprintf(stderr, "krsi_bench: --profile WORKLOAD empty|krsi1|link1|krsi8|link8|audit1 idle|hook N\n");
+		fprintf(stderr, "krsi_bench: --profile WORKLOAD empty|krsi1|link1|krsi8|link8|audit1|off1|k1off7 idle|hook N\n");
 		return 2;
 	}
 	if (k) {
 		load_progs(&hook, w->hook, w->prog);
 		load_progs(&idle, IDLE_HOOK, IDLE_PROG);
 		attach_n(strcmp(argv[2], "idle") ? &hook : &idle, k->n, k->link, k->flags);
+		disable_n(strcmp(argv[2], "idle") ? &hook : &idle, k->disabled);
 		settle();
 	}
 	s = malloc((n + 1) * sizeof(*s));

@@ -588,7 +588,7 @@ TEST_F(krsi, bad_inputs_change_nothing)
 	CHECK(EEXIST, ioctl_errno(fd, KRSI_IOC_ATTACH, &att));
 	att = (struct krsi_attach){ .size = sizeof(att), .prog_fd = extra.fd };
 	CHECK(EBADF, ioctl_errno(rofd, KRSI_IOC_ATTACH, &att));
-	CHECK(ENOTTY, ioctl_errno(fd, _IOW(KRSI_IOC_MAGIC, 9, struct krsi_attach), &att));
+	CHECK(ENOTTY, ioctl_errno(fd, _IOW(KRSI_IOC_MAGIC, 0x7f, struct krsi_attach), &att));
 	CHECK(EFAULT, ioctl_errno(fd, KRSI_IOC_ATTACH, NULL));
 	att = (struct krsi_attach){ .size = sizeof(att), .prog_fd = extra.fd, .rel_id = 1 };
 	CHECK(EINVAL, ioctl_errno(fd, KRSI_IOC_ATTACH, &att));

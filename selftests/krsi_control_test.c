@@ -654,7 +654,8 @@ TEST(seal_refuses_all_but_append)
 	EXPECT_EQ(EPERM, set_nice(11));
 	EXPECT_EQ(EACCES, set_nice(12));
 	EXPECT_EQ(EXDEV, set_nice(13));
-	snprintf(before, sizeof(before), "sealed\n%u nice_11\n%u nice_12\n%u nice_13\n",
+	snprintf(before, sizeof(before),
+		 "sealed\n%u nice_11 enabled\n%u nice_12 enabled\n%u nice_13 enabled\n",
 		 n11.id, n12.id, n13.id);
 	ASSERT_LT(0, attachments("task_setnice", after, sizeof(after)));
 	EXPECT_STREQ(before, after);

@@ -512,6 +512,102 @@ TEST_F_TIMEOUT(fault, detach, 300)
 		EXPECT_LE(0, fail_each(_metadata, self, &second[i]));
 }
 
+/* disable and enable of @p on the hook file @fd, by write or ioctl; 0 or errno. */
+static int state_write(int fd, const char *verb, struct prog *p)
+{
+	char cmd[32];
+
+	snprintf(cmd, sizeof(cmd), "%s %u\n", verb, p->id);
+	return write_cmd(fd, cmd);
+}
+
+static int state_ioctl(int fd, unsigned long cmd, struct prog *p)
+{
+	struct krsi_detach arg = { .size = sizeof(arg), .prog_id = p->id };
+
+	return io_errno(ioctl(fd, cmd, &arg));
+}
+
+static int write_disable_kill1(FIXTURE_DATA(fault) *self)
+{
+	return state_write(self->kill_fd, "disable", &self->kill1);
+}
+
+static int ioctl_enable_kill1(FIXTURE_DATA(fault) *self)
+{
+	return state_ioctl(self->kill_fd, KRSI_IOC_ENABLE, &self->kill1);
+}
+
+static int ioctl_disable_connect_s(FIXTURE_DATA(fault) *self)
+{
+	return state_ioctl(self->connect_fd, KRSI_IOC_DISABLE, &self->connect_s);
+}
+
+static int write_enable_connect_s(FIXTURE_DATA(fault) *self)
+{
+	return state_write(self->connect_fd, "enable", &self->connect_s);
+}
+
+static int write_revalidate(FIXTURE_DATA(fault) *self)
+{
+	int fd = open(HOOK_DIR "control", O_WRONLY), err;
+
+	if (fd < 0)
+		return errno;
+	err = write_cmd(fd, "revalidate\n");
+	close(fd);
+	return err;
+}
+
+static int ioctl_revalidate(FIXTURE_DATA(fault) *self)
+{
+	int fd = open(HOOK_DIR "control", O_RDWR), ret;
+
+	if (fd < 0)
+		return errno;
+	ret = ioctl(fd, KRSI_IOC_REVALIDATE, NULL);
+	close(fd);
+	if (ret < 0)
+		return errno;
+	return ret == 0 ? 0 : EPROTO;
+}
+
+/*
+ * disable and enable (each rebuilds the hook's array), of one of two programs
+ * and of the last one running; revalidation (nothing to change: it allocates
+ * its record of the states it may have to restore).
+ */
+TEST_F_TIMEOUT(fault, disable_enable_revalidate, 600)
+{
+	const struct op ops[] = {
+		{ "write disable (atomic hook)", write_disable_kill1, ioctl_enable_kill1 },
+		{ "ioctl disable (sleepable hook)", ioctl_disable_connect_s,
+		  write_enable_connect_s },
+		{ "write revalidate", write_revalidate, NULL },
+		{ "ioctl revalidate", ioctl_revalidate, NULL },
+	};
+	const struct op enables[] = {
+		{ "ioctl enable (atomic hook)", ioctl_enable_kill1, write_disable_kill1 },
+		{ "write enable (sleepable hook)", write_enable_connect_s,
+		  ioctl_disable_connect_s },
+	};
+	unsigned int i;
+
+	ASSERT_EQ(0, ioctl_attach_kill1(self));
+	ASSERT_EQ(0, write_attach_connect_s(self));
+	/* The last program running: disabling it turns the static key off. */
+	for (i = 0; i < ARRAY_SIZE(ops); i++)
+		EXPECT_LT(0, fail_each(_metadata, self, &ops[i]));
+	ASSERT_EQ(0, write_attach_kill2(self));
+	ASSERT_EQ(0, ioctl_attach_connect(self));
+	for (i = 0; i < ARRAY_SIZE(ops); i++)
+		EXPECT_LT(0, fail_each(_metadata, self, &ops[i]));
+	ASSERT_EQ(0, write_disable_kill1(self));
+	ASSERT_EQ(0, ioctl_disable_connect_s(self));
+	for (i = 0; i < ARRAY_SIZE(enables); i++)
+		EXPECT_LT(0, fail_each(_metadata, self, &enables[i]));
+}
+
 /* The listings and status, empty and with programs. */
 TEST_F_TIMEOUT(fault, listings, 300)
 {

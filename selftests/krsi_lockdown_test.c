@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * krsi - selftest of revalidation when lockdown rises
+ * krsi - selftests of revalidation's triggers: an LSM's policy-change
+ * notification, and lockdown rising
  *
  * Lockdown cannot be lowered until reboot, and at confidentiality it closes
  * debugfs, kprobes and BPF's kernel reads: this test runs in a boot of its
  * own (scripts/check), never with the other selftests (run_selftests.sh
- * skips it).
+ * skips it). That boot has SELinux in lsm= and enforcing=1, without a policy
+ * (which allows everything): switching it to permissive sends the LSM
+ * policy-change notification, as a policy load does.
  *
  * On task_setnice, setpriority(2) to nice 14, 15 and 16 is denied by ld_read
  * (bpf_probe_read_kernel_str: LOCKDOWN_BPF_READ_KERNEL, confidentiality),
@@ -21,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -34,6 +38,7 @@
 #define OBJ "/krsi/selftests/krsi_revalidate.bpf.o"
 #define HOOK "task_setnice"
 #define LOCKDOWN "/sys/kernel/security/lockdown"
+#define SELINUXFS "/sys/fs/selinux"
 
 enum { READ, PLAIN, WRITE, NPROGS };
 static const char *const names[NPROGS] = { "ld_read", "ld_plain", "ld_write" };
@@ -85,6 +90,60 @@ static int lockdown_record(int nl, const char *op, __u32 id, const char *fields,
 	snprintf(match, sizeof(match), "op=%s hook=" HOOK " prog_id=%u %s", op, id, fields);
 	return audit_wait(nl, AUDIT_KRSI_CONFIG_CHANGE, match, AUDIT_WAIT_MS, text,
 			  AUDIT_TEXT_MAX);
+}
+
+/* Sets the guard of the rv_* programs (1: refuse the use of rv_a). */
+static int set_guard(struct bpf_object *obj, int value)
+{
+	int fd = bpf_map__fd(bpf_object__find_map_by_name(obj, "guard_map"));
+	__u32 key = 0;
+
+	return bpf_map_update_elem(fd, &key, &value, BPF_ANY);
+}
+
+/*
+ * An LSM policy change revalidates: krsi's own program on the bpf_prog hook
+ * plays the policy that now refuses rv_a, SELinux sends the notification.
+ */
+TEST(lsm_policy_change_revalidates)
+{
+	static char text[AUDIT_TEXT_MAX];
+	struct prog guard, a;
+	char match[128];
+	int nl;
+
+	ASSERT_EQ(0, mount("selinuxfs", SELINUXFS, "selinuxfs", 0, NULL));
+	ASSERT_EQ(0, load_prog(OBJ, "rv_guard_prog", &guard));
+	ASSERT_EQ(0, load_prog(OBJ, "rv_a", &a));
+	ASSERT_EQ(guard.id, attach_fd("bpf_prog", guard.fd));
+	ASSERT_EQ(a.id, attach_fd("task_setrlimit", a.fd));
+	nl = audit_open();
+	ASSERT_LE(0, nl);
+
+	/* The policy changes, silently: nothing happens until something revalidates. */
+	ASSERT_EQ(0, set_guard(guard.obj, 1));
+	EXPECT_STREQ("enabled", listed("task_setrlimit", a.id, "state"));
+	/* Enforcing to permissive: SELinux notifies the LSMs of a policy change. */
+	ASSERT_EQ(0, write_at(SELINUXFS "/enforce", "0", 1, 0));
+	EXPECT_STREQ("disabled", listed("task_setrlimit", a.id, "state"));
+	EXPECT_STREQ("lsm", listed("task_setrlimit", a.id, "reason"));
+	snprintf(match, sizeof(match), "op=disable hook=task_setrlimit prog_id=%u reason=lsm",
+		 a.id);
+	EXPECT_EQ(0, audit_wait(nl, AUDIT_KRSI_CONFIG_CHANGE, match, AUDIT_WAIT_MS, text,
+				sizeof(text)));
+	EXPECT_TRUE(audit_matches(text, "state=disabled trigger=lsm_policy res=1"));
+
+	/* And back: the next notification enables it again. */
+	ASSERT_EQ(0, set_guard(guard.obj, 0));
+	ASSERT_EQ(0, write_at(SELINUXFS "/enforce", "1", 1, 0));
+	ASSERT_EQ(0, write_at(SELINUXFS "/enforce", "0", 1, 0));
+	EXPECT_STREQ("enabled", listed("task_setrlimit", a.id, "state"));
+
+	EXPECT_EQ(0, detach("task_setrlimit", a.id));
+	EXPECT_EQ(0, detach("bpf_prog", guard.id));
+	unload(&a);
+	unload(&guard);
+	close(nl);
 }
 
 TEST(lockdown_disables_what_it_forbids)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * krsi - torture test: on every CPU a writer attaches (last, first, after=),
- * replaces, lists and detaches programs (by write and by ioctl, sleepable and
+ * replaces, disables and enables, lists and detaches programs (by write and by ioctl, sleepable and
  * not) while on every CPU a caller runs the hook, for a fixed number of
  * rounds; the second test adds a resetter. Every hook call must give a result
  * that some published chain could give, every listing must be consistent, and
@@ -182,6 +182,28 @@ static int replace_by(int fd, __u32 old, struct prog *new, const char *pin, bool
 	}
 }
 
+/* Disables program @id and enables it again, by write and ioctl in turn. */
+static int toggle(int fd, __u32 id, bool write_first)
+{
+	struct krsi_detach arg = { .size = sizeof(arg), .prog_id = id };
+	char cmd[2][32];
+	int i;
+
+	snprintf(cmd[0], sizeof(cmd[0]), "disable %u\n", id);
+	snprintf(cmd[1], sizeof(cmd[1]), "enable %u\n", id);
+	for (i = 0; i < 2; i++) {
+		int ret;
+
+		if (write_first == !i)
+			ret = pwrite(fd, cmd[i], strlen(cmd[i]), 0) == (ssize_t)strlen(cmd[i]) ? 0 : -1;
+		else
+			ret = ioctl(fd, i ? KRSI_IOC_ENABLE : KRSI_IOC_DISABLE, &arg);
+		if (ret)
+			return -1;
+	}
+	return 0;
+}
+
 static int writer(struct shared *sh, int cpu)
 {
 	struct prog p[NKINDS];
@@ -243,6 +265,21 @@ static int writer(struct shared *sh, int cpu)
 			}
 			attached[i] = 0;
 			attached[skipped] = p[skipped].id;
+			break;
+		}
+		if (!listing_ok(sh, attached, n))
+			__atomic_fetch_add(&sh->bad_listing, 1, __ATOMIC_RELAXED);
+		/* Disable one attached program and enable it again: by write, then ioctl. */
+		for (i = 0; i < NKINDS; i++) {
+			unsigned int k = (i + round) % NKINDS;
+
+			if (!attached[k])
+				continue;
+			if (toggle(fd, attached[k], round % 2)) {
+				if (!reset_raced(sh))
+					goto bad_op;
+				attached[k] = 0;
+			}
 			break;
 		}
 		if (!listing_ok(sh, attached, n))
