@@ -577,6 +577,21 @@ static inline int audit_wait(int fd, int type, const char *match, int timeout_ms
 }
 
 /*
+ * Waits for the configuration record of @op on program @id of @hook whose
+ * other fields match @fields (see audit_matches()); copies it to @text, of
+ * AUDIT_TEXT_MAX bytes. Returns 0, or ETIMEDOUT or the errno of a failed read.
+ */
+static inline int audit_config(int fd, const char *op, const char *hook, __u32 id,
+			       const char *fields, char *text)
+{
+	char match[384];
+
+	snprintf(match, sizeof(match), "op=%s hook=%s prog_id=%u %s", op, hook, id, fields);
+	return audit_wait(fd, AUDIT_KRSI_CONFIG_CHANGE, match, AUDIT_WAIT_MS, text,
+			  AUDIT_TEXT_MAX);
+}
+
+/*
  * Reads and drops krsi records until none came for @quiet_ms, or for at most
  * @max_ms; returns how many were dropped (the overflows in *@overflows).
  */

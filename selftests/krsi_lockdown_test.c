@@ -82,16 +82,6 @@ static const char *lockdown_level(void)
 	return level;
 }
 
-/* Waits for the automatic configuration record of @op on program @id with @fields. */
-static int lockdown_record(int nl, const char *op, __u32 id, const char *fields, char *text)
-{
-	char match[256];
-
-	snprintf(match, sizeof(match), "op=%s hook=" HOOK " prog_id=%u %s", op, id, fields);
-	return audit_wait(nl, AUDIT_KRSI_CONFIG_CHANGE, match, AUDIT_WAIT_MS, text,
-			  AUDIT_TEXT_MAX);
-}
-
 /* Sets the guard of the rv_* programs (1: refuse the use of rv_a). */
 static int set_guard(struct bpf_object *obj, int value)
 {
@@ -172,8 +162,8 @@ TEST(lockdown_disables_what_it_forbids)
 	EXPECT_STREQ("disabled", listed(HOOK, p[WRITE].id, "state"));
 	EXPECT_STREQ("lockdown", listed(HOOK, p[WRITE].id, "reason"));
 	EXPECT_STREQ("enabled", listed(HOOK, p[READ].id, "state"));
-	EXPECT_EQ(0, lockdown_record(nl, "disable", p[WRITE].id,
-				     "reason=lockdown state=disabled trigger=lockdown res=1", text));
+	EXPECT_EQ(0, audit_config(nl, "disable", HOOK, p[WRITE].id,
+				  "reason=lockdown state=disabled trigger=lockdown res=1", text));
 	denials(d);
 	EXPECT_STREQ("PA-", d);
 
@@ -183,8 +173,8 @@ TEST(lockdown_disables_what_it_forbids)
 	EXPECT_STREQ("disabled", listed(HOOK, p[READ].id, "state"));
 	EXPECT_STREQ("lockdown", listed(HOOK, p[READ].id, "reason"));
 	EXPECT_STREQ("enabled", listed(HOOK, p[PLAIN].id, "state"));
-	EXPECT_EQ(0, lockdown_record(nl, "disable", p[READ].id,
-				     "reason=lockdown state=disabled trigger=lockdown res=1", text));
+	EXPECT_EQ(0, audit_config(nl, "disable", HOOK, p[READ].id,
+				  "reason=lockdown state=disabled trigger=lockdown res=1", text));
 	runs_read = count_of(HOOK, p[READ].id, "runs");
 	runs_plain = count_of(HOOK, p[PLAIN].id, "runs");
 	denials(d);

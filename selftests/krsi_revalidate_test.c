@@ -366,16 +366,6 @@ TEST_F(rv, sealed_hook_refuses_disable)
 	TH_LOG("%d refused requests changed nothing", checked);
 }
 
-/* Waits for the configuration record of @op on program @id with @fields. */
-static int config_record(int nl, const char *op, __u32 id, const char *fields, char *text)
-{
-	char match[256];
-
-	snprintf(match, sizeof(match), "op=%s hook=" HOOK " prog_id=%u %s", op, id, fields);
-	return audit_wait(nl, AUDIT_KRSI_CONFIG_CHANGE, match, AUDIT_WAIT_MS, text,
-			  AUDIT_TEXT_MAX);
-}
-
 /*
  * An LSM refuses the use of rv_a (security_bpf_prog()): revalidation disables
  * it with reason=lsm, records it, and enables it again once the LSM allows it;
@@ -406,8 +396,8 @@ TEST_F(rv, revalidation_follows_the_lsm)
 	denials(d);
 	EXPECT_STREQ("-AX", d);
 	EXPECT_TRUE(status_is(HOOK, HOOK " progs=3 key=on disabled=1"));
-	EXPECT_EQ(0, config_record(nl, "disable", p[A].id,
-				   "reason=lsm state=disabled trigger=revalidate res=1", text));
+	EXPECT_EQ(0, audit_config(nl, "disable", HOOK, p[A].id,
+				  "reason=lsm state=disabled trigger=revalidate res=1", text));
 	/* Nothing changed since: a second revalidation changes nothing. */
 	EXPECT_EQ(0, revalidate());
 
@@ -432,8 +422,8 @@ TEST_F(rv, revalidation_follows_the_lsm)
 	EXPECT_STREQ("disabled", listed(HOOK, p[A].id, "state"));
 	EXPECT_STREQ("", listed(HOOK, p[A].id, "reason"));
 	EXPECT_STREQ("disabled", listed(HOOK, p[B].id, "state"));
-	EXPECT_EQ(0, config_record(nl, "enable", p[A].id,
-				   "state=disabled trigger=revalidate res=1", text));
+	EXPECT_EQ(0, audit_config(nl, "enable", HOOK, p[A].id,
+				  "state=disabled trigger=revalidate res=1", text));
 	denials(d);
 	EXPECT_STREQ("--X", d);
 	EXPECT_EQ(0, hook_printf(HOOK, "enable %u\n", p[A].id));
@@ -447,8 +437,8 @@ TEST_F(rv, revalidation_follows_the_lsm)
 	ASSERT_EQ(0, set_guard(self->guard_fd, 0));
 	EXPECT_EQ(0, write_at(CONTROL, "revalidate\n", 11, 0));
 	EXPECT_STREQ("enabled", listed(HOOK, p[A].id, "state"));
-	EXPECT_EQ(0, config_record(nl, "enable", p[A].id,
-				   "state=enabled trigger=revalidate res=1", text));
+	EXPECT_EQ(0, audit_config(nl, "enable", HOOK, p[A].id,
+				  "state=enabled trigger=revalidate res=1", text));
 	denials(d);
 	EXPECT_STREQ("PAX", d);
 	close(nl);
