@@ -51,3 +51,39 @@ int BPF_PROG(bench_idle, const struct path *old_path, const struct path *new_pat
 {
 	return 0;
 }
+
+/*
+ * The BPF_LSM_CGROUP twins of the programs above (mainline's per-cgroup LSM
+ * programs, for the lcg1 configuration): they allow, which for
+ * BPF_LSM_CGROUP is 1.
+ */
+SEC("lsm_cgroup/file_open")
+int BPF_PROG(bench_file_open_cg, struct file *file)
+{
+	return 1;
+}
+
+SEC("lsm_cgroup/bprm_check_security")
+int BPF_PROG(bench_bprm_check_cg, struct linux_binprm *bprm)
+{
+	return 1;
+}
+
+SEC("lsm_cgroup/socket_connect")
+int BPF_PROG(bench_connect_cg, struct socket *sock, struct sockaddr *address, int addrlen)
+{
+	return 1;
+}
+
+SEC("lsm_cgroup/task_kill")
+int BPF_PROG(bench_task_kill_cg, struct task_struct *p, struct kernel_siginfo *info,
+	     int sig, const struct cred *cred)
+{
+	return 1;
+}
+
+SEC("lsm_cgroup/sb_pivotroot")
+int BPF_PROG(bench_idle_cg, const struct path *old_path, const struct path *new_path)
+{
+	return 1;
+}

@@ -45,7 +45,11 @@
  * delta averaged over the rounds. audit1 is krsi1 with the program
  * audit-only (it allows, so it makes no record): the same as krsi1 when a
  * program allows. off1 is one program attached and disabled (the hook runs
- * nothing: 0), k1off7 eight attached with seven disabled (the same as krsi1). Then one line DENY (see run_deny()). With --empty-only it measures just the
+ * nothing: 0), k1off7 eight attached with seven disabled (the same as
+ * krsi1). in1 is one program scoped to the benchmark's cgroup (it runs),
+ * out1 one scoped to a sibling cgroup (it is not called), lcg1 mainline's
+ * way to the same: one BPF_LSM_CGROUP program attached to the benchmark's
+ * cgroup. Then one line DENY (see run_deny()). With --empty-only it measures just the
  * empty configuration (for boots with other lsm= lists). --smoke runs one
  * workload for a few iterations and prints KTAP, for make check.
  * --profile WORKLOAD CONFIG idle|hook N attaches one configuration and runs
@@ -68,6 +72,7 @@
 #include <sys/ioctl.h>
 #include <sys/personality.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -316,14 +321,28 @@ static double measure(const struct workload *w, long n)
 }
 
 /* NPROGS instances of one program, each loaded from its own object. */
+/*
+ * NPROGS copies of a hook's program, each in an object of its own, with the
+ * BPF_LSM_CGROUP twin of the program (<name>_cg) where bench.bpf.c has one.
+ */
 struct progs {
 	const char *hook;
 	struct bpf_object *objs[NPROGS];
 	struct bpf_program *progs[NPROGS];
+	struct bpf_program *cgprogs[NPROGS];
 	struct bpf_link *links[NPROGS];
+	int cglinks[NPROGS];
 	int fds[NPROGS];
 	__u32 ids[NPROGS];
 };
+
+/*
+ * The benchmark runs in cgroup CG_IN (see enter_cgroup()); scoped
+ * configurations are scoped to it (in1, lcg1) or to its sibling CG_OUT (out1).
+ */
+#define CG_IN "/sys/fs/cgroup/krsi-bench-in"
+#define CG_OUT "/sys/fs/cgroup/krsi-bench-out"
+static int cg_in_fd = -1, cg_out_fd = -1;
 
 /* The control's hook: nothing the workloads do reaches it. */
 #define IDLE_HOOK "sb_pivotroot"
@@ -333,6 +352,9 @@ static void load_progs(struct progs *p, const char *hook, const char *name)
 {
 	int i;
 
+	char twin[64];
+
+	snprintf(twin, sizeof(twin), "%s_cg", name);
 	p->hook = hook;
 	for (i = 0; i < NPROGS; i++) {
 		struct bpf_program *it, *want = NULL;
@@ -342,9 +364,13 @@ static void load_progs(struct progs *p, const char *hook, const char *name)
 		p->objs[i] = bpf_object__open_file(obj_path, NULL);
 		if (!p->objs[i])
 			die("open bench object");
+		p->cgprogs[i] = NULL;
+		p->cglinks[i] = -1;
 		bpf_object__for_each_program(it, p->objs[i]) {
 			if (!strcmp(bpf_program__name(it), name))
 				want = it;
+			else if (!strcmp(bpf_program__name(it), twin))
+				p->cgprogs[i] = it;
 			else
 				bpf_program__set_autoload(it, false);
 		}
@@ -382,19 +408,40 @@ static int hook_fd(const char *hook)
  * Attaches the first n programs of p, through krsi (with the KRSI_ATTACH_*
  * flags) or links.
  */
-static void attach_n(struct progs *p, int n, bool link, __u32 flags)
+/* How a configuration attaches its programs. */
+enum via {
+	VIA_KRSI,	/* KRSI_IOC_ATTACH */
+	VIA_LINK,	/* a BPF_LSM_MAC link (the trampoline) */
+	VIA_CGROUP,	/* a BPF_LSM_CGROUP link on CG_IN (mainline's per-cgroup LSM) */
+};
+
+/* Which cgroup a krsi attachment is scoped to. */
+enum scope { SCOPE_NONE, SCOPE_IN, SCOPE_OUT };
+
+static void attach_n(struct progs *p, int n, enum via via, __u32 flags, enum scope scope)
 {
-	int i, fd = link ? -1 : hook_fd(p->hook);
+	int i, fd = via == VIA_KRSI ? hook_fd(p->hook) : -1;
 
 	for (i = 0; i < n; i++) {
 		struct krsi_attach att = {
 			.size = sizeof(att), .flags = flags, .prog_fd = p->fds[i]
 		};
 
-		if (link) {
+		if (scope != SCOPE_NONE) {
+			att.flags |= KRSI_ATTACH_CGROUP;
+			att.cgroup_fd = scope == SCOPE_IN ? cg_in_fd : cg_out_fd;
+		}
+		if (via == VIA_LINK) {
 			p->links[i] = bpf_program__attach_lsm(p->progs[i]);
 			if (!p->links[i])
 				die("bpf_program__attach_lsm");
+		} else if (via == VIA_CGROUP) {
+			if (!p->cgprogs[i])
+				die("no BPF_LSM_CGROUP twin of the bench program");
+			p->cglinks[i] = bpf_link_create(bpf_program__fd(p->cgprogs[i]), cg_in_fd,
+							BPF_LSM_CGROUP, NULL);
+			if (p->cglinks[i] < 0)
+				die("bpf_link_create(BPF_LSM_CGROUP)");
 		} else if (ioctl(fd, KRSI_IOC_ATTACH, &att) < 0) {
 			die("KRSI_IOC_ATTACH");
 		}
@@ -403,15 +450,17 @@ static void attach_n(struct progs *p, int n, bool link, __u32 flags)
 		close(fd);
 }
 
-static void detach_n(struct progs *p, int n, bool link)
+static void detach_n(struct progs *p, int n, enum via via)
 {
-	int i, fd = link ? -1 : hook_fd(p->hook);
+	int i, fd = via == VIA_KRSI ? hook_fd(p->hook) : -1;
 
 	for (i = 0; i < n; i++) {
 		struct krsi_detach det = { .size = sizeof(det), .prog_id = p->ids[i] };
 
-		if (link)
+		if (via == VIA_LINK)
 			bpf_link__destroy(p->links[i]);
+		else if (via == VIA_CGROUP)
+			close(p->cglinks[i]);
 		else if (ioctl(fd, KRSI_IOC_DETACH, &det))
 			die("KRSI_IOC_DETACH");
 	}
@@ -439,19 +488,24 @@ static void disable_n(struct progs *p, int disabled)
 /*
  * audit1: one audit-only program through krsi (it allows: no record); off1:
  * one program through krsi, disabled; k1off7: eight through krsi, seven of
- * them disabled.
+ * them disabled; in1: one through krsi scoped to the benchmark's cgroup;
+ * out1: one scoped to a sibling cgroup (not called); lcg1: one
+ * BPF_LSM_CGROUP program attached to the benchmark's cgroup.
  */
 static const struct config {
 	const char *name;
 	int n;
-	bool link;
+	enum via via;
 	__u32 flags;
 	int disabled;
+	enum scope scope;
 } configs[] = {
-	{ "krsi1", 1, false, 0, 0 }, { "link1", 1, true, 0, 0 },
-	{ "krsi8", NPROGS, false, 0, 0 }, { "link8", NPROGS, true, 0, 0 },
-	{ "audit1", 1, false, KRSI_ATTACH_AUDIT, 0 },
-	{ "off1", 1, false, 0, 1 }, { "k1off7", NPROGS, false, 0, NPROGS - 1 },
+	{ "krsi1", 1, VIA_KRSI, 0, 0 }, { "link1", 1, VIA_LINK, 0, 0 },
+	{ "krsi8", NPROGS, VIA_KRSI, 0, 0 }, { "link8", NPROGS, VIA_LINK, 0, 0 },
+	{ "audit1", 1, VIA_KRSI, KRSI_ATTACH_AUDIT, 0 },
+	{ "off1", 1, VIA_KRSI, 0, 1 }, { "k1off7", NPROGS, VIA_KRSI, 0, NPROGS - 1 },
+	{ "in1", 1, VIA_KRSI, 0, 0, SCOPE_IN }, { "out1", 1, VIA_KRSI, 0, 0, SCOPE_OUT },
+	{ "lcg1", 1, VIA_CGROUP, 0, 0 },
 };
 #define NCONFIGS (sizeof(configs) / sizeof(configs[0]))
 
@@ -471,11 +525,11 @@ static double measure_with(const struct workload *w, struct progs *p, const stru
 {
 	double m;
 
-	attach_n(p, k->n, k->link, k->flags);
+	attach_n(p, k->n, k->via, k->flags, k->scope);
 	disable_n(p, k->disabled);
 	settle();
 	m = measure(w, w->iters);
-	detach_n(p, k->n, k->link);
+	detach_n(p, k->n, k->via);
 	return m;
 }
 
@@ -621,19 +675,19 @@ static void run_deny(void)
 	w.op = op_kill_denied;
 	load_progs(&deny, w.hook, "bench_deny_kill");
 	audit_backlog_limit(0);
-	attach_n(&deny, 1, false, KRSI_ATTACH_QUIET);
+	attach_n(&deny, 1, VIA_KRSI, KRSI_ATTACH_QUIET, SCOPE_NONE);
 	settle();
 	measure(&w, w.iters);
 	q0 = measure(&w, w.iters);
-	detach_n(&deny, 1, false);
-	attach_n(&deny, 1, false, 0);
+	detach_n(&deny, 1, VIA_KRSI);
+	attach_n(&deny, 1, VIA_KRSI, 0, SCOPE_NONE);
 	settle();
 	rec = measure(&w, w.iters);
-	detach_n(&deny, 1, false);
-	attach_n(&deny, 1, false, KRSI_ATTACH_QUIET);
+	detach_n(&deny, 1, VIA_KRSI);
+	attach_n(&deny, 1, VIA_KRSI, KRSI_ATTACH_QUIET, SCOPE_NONE);
 	settle();
 	q1 = measure(&w, w.iters);
-	detach_n(&deny, 1, false);
+	detach_n(&deny, 1, VIA_KRSI);
 	audit_backlog_limit(64);
 	unload_progs(&deny);
 	printf("DENY kill %s record=%.1f quiet=%.1f\n", w.hook, rec, (q0 + q1) / 2);
@@ -675,13 +729,13 @@ static int profile(char **argv)
 			k = &configs[c];
 	if ((!k && strcmp(argv[1], "empty")) || n <= 0 ||
 	    (strcmp(argv[2], "idle") && strcmp(argv[2], "hook"))) {
-		fprintf(stderr, "krsi_bench: --profile WORKLOAD empty|krsi1|link1|krsi8|link8|audit1|off1|k1off7 idle|hook N\n");
+		fprintf(stderr, "krsi_bench: --profile WORKLOAD empty|krsi1|link1|krsi8|link8|audit1|off1|k1off7|in1|out1|lcg1 idle|hook N\n");
 		return 2;
 	}
 	if (k) {
 		load_progs(&hook, w->hook, w->prog);
 		load_progs(&idle, IDLE_HOOK, IDLE_PROG);
-		attach_n(strcmp(argv[2], "idle") ? &hook : &idle, k->n, k->link, k->flags);
+		attach_n(strcmp(argv[2], "idle") ? &hook : &idle, k->n, k->via, k->flags, k->scope);
 		disable_n(strcmp(argv[2], "idle") ? &hook : &idle, k->disabled);
 		settle();
 	}
@@ -731,6 +785,29 @@ static void slab_keep_partials(void)
 	globfree(&g);
 }
 
+/*
+ * Moves the benchmark into cgroup CG_IN (made afresh, beside CG_OUT) of the
+ * guest's cgroup2 hierarchy, for the scoped configurations; every
+ * configuration, unscoped ones included, runs there.
+ */
+static void enter_cgroup(void)
+{
+	int fd;
+
+	rmdir(CG_IN);
+	rmdir(CG_OUT);
+	if (mkdir(CG_IN, 0755) || mkdir(CG_OUT, 0755))
+		die("mkdir the benchmark's cgroups (is cgroup2 mounted at /sys/fs/cgroup?)");
+	fd = open(CG_IN "/cgroup.procs", O_WRONLY);
+	if (fd < 0 || write(fd, "0\n", 2) != 2)
+		die("enter " CG_IN);
+	close(fd);
+	cg_in_fd = open(CG_IN, O_RDONLY | O_DIRECTORY);
+	cg_out_fd = open(CG_OUT, O_RDONLY | O_DIRECTORY);
+	if (cg_in_fd < 0 || cg_out_fd < 0)
+		die("open the benchmark's cgroups");
+}
+
 /* A few iterations of each configuration of one workload, as KTAP. */
 static int smoke(void)
 {
@@ -741,12 +818,12 @@ static int smoke(void)
 	printf("TAP version 13\n1..1\n");
 	load_progs(&p, w->hook, w->prog);
 	e = measure(w, 100);
-	attach_n(&p, 1, false, 0);
+	attach_n(&p, 1, VIA_KRSI, 0, SCOPE_NONE);
 	k = measure(w, 100);
-	detach_n(&p, 1, false);
-	attach_n(&p, 1, true, 0);
+	detach_n(&p, 1, VIA_KRSI);
+	attach_n(&p, 1, VIA_LINK, 0, SCOPE_NONE);
 	l = measure(w, 100);
-	detach_n(&p, 1, true);
+	detach_n(&p, 1, VIA_LINK);
 	unload_progs(&p);
 	printf("# open_close, 100 iterations: empty %.0f krsi1 %.0f link1 %.0f ns/op (not asserted)\n",
 	       e, k, l);
@@ -784,6 +861,7 @@ int main(int argc, char **argv)
 	if (argc > 1 && !strcmp(argv[1], "--smoke"))
 		return smoke();
 	slab_keep_partials();
+	enter_cgroup();
 	if (argc == 6 && !strcmp(argv[1], "--profile"))
 		return profile(argv + 2);
 	{

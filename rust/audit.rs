@@ -146,8 +146,9 @@ pub(crate) struct Op {
 pub(crate) enum Detail {
     /// Nothing more.
     None,
-    /// An attach: the new attachment's settings.
-    Attach(Settings),
+    /// An attach: the new attachment's settings and the id of the cgroup it is scoped to, once
+    /// known.
+    Attach(Settings, Option<u64>),
     /// A replace: the id of the program replaced.
     Replace(u32),
     /// A reset: how many programs it detached.
@@ -190,8 +191,11 @@ impl Op {
         rec.untrusted(" prog_name=", self.prog.known_name());
         match self.detail {
             Detail::None => {}
-            Detail::Attach(s) => {
-                rec.text(format_args!(" mode={} log={}", s.mode(), u8::from(s.log)))
+            Detail::Attach(s, cgroup) => {
+                rec.text(format_args!(" mode={} log={}", s.mode(), u8::from(s.log)));
+                if let Some(id) = cgroup {
+                    rec.text(format_args!(" cgroup={id}"));
+                }
             }
             Detail::Replace(old) => rec.text(format_args!(" old_prog_id={old}")),
             Detail::Reset(n) => rec.text(format_args!(" count={n}")),
@@ -290,7 +294,7 @@ impl Record {
     fn task(&mut self) {
         // SAFETY: the helpers read the current task, which is valid while it runs: its thread
         // group id, audit login uid and session id, its name and its mm. The helpers, not the
-        // bindings' `task_struct`, whose layout is off (see `dispatch::BPF_CTX_OFFSET`).
+        // bindings' `task_struct`, whose layout is off (see `layout.h`).
         let (pid, auid, ses, comm, mm) = unsafe {
             (
                 bindings::krsi_current_tgid(),

@@ -6,9 +6,11 @@
 //! spaces (so a pin path cannot contain a space: attach it by descriptor through the ioctl):
 //!
 //! ```text
-//! PATH [first | before=ID | after=ID] [mode=enforce|audit] [log=0|1]
-//!                                        attach the program pinned at PATH (absolute); the
-//!                                        words after PATH in any order, each at most once
+//! PATH [first | before=ID | after=ID] [mode=enforce|audit] [log=0|1] [cgroup=DIR]
+//!                                        attach the program pinned at PATH (absolute), for
+//!                                        the subjects in cgroup v2 directory DIR (absolute)
+//!                                        if given; the words after PATH in any order, each at
+//!                                        most once
 //! detach ID                              detach the program of BPF id ID
 //! replace ID PATH                        swap the program of id ID for PATH's, in place
 //! reset                                  detach every program
@@ -38,6 +40,8 @@ pub(crate) enum Command<'a> {
         /// Its mode (`Some(true)` for audit) and logging, if given.
         mode: Option<bool>,
         log: Option<bool>,
+        /// The cgroup directory it is scoped to, if given.
+        cgroup: Option<&'a [u8]>,
     },
     /// `detach ID`.
     Detach(u32),
@@ -108,10 +112,10 @@ fn id(word: Option<&[u8]>) -> Result<u32> {
     })
 }
 
-/// An attach of `path` with its optional words, in any order, each kind at most once: a position
-/// (`first`, `before=ID`, `after=ID`), `mode=` and `log=`.
-fn attach<'a>(path: &'a [u8], words: &mut impl Iterator<Item = &'a [u8]>) -> Result<Command<'a>> {
-    let (mut pos, mut mode_word, mut log_word) = (None, None, None);
+/// An attach of `pin` with its optional words, in any order, each kind at most once: a position
+/// (`first`, `before=ID`, `after=ID`), `mode=`, `log=` and `cgroup=`.
+fn attach<'a>(pin: &'a [u8], words: &mut impl Iterator<Item = &'a [u8]>) -> Result<Command<'a>> {
+    let (mut pos, mut mode_word, mut log_word, mut cgroup) = (None, None, None, None);
     for word in words {
         if word == b"first" {
             once(&mut pos, Position::First)?;
@@ -123,15 +127,18 @@ fn attach<'a>(path: &'a [u8], words: &mut impl Iterator<Item = &'a [u8]>) -> Res
             once(&mut mode_word, mode(Some(v))?)?;
         } else if let Some(v) = word.strip_prefix(b"log=") {
             once(&mut log_word, flag(Some(v))?)?;
+        } else if let Some(v) = word.strip_prefix(b"cgroup=") {
+            once(&mut cgroup, path(Some(v))?)?;
         } else {
             return Err(EINVAL);
         }
     }
     Ok(Command::Attach {
-        path,
+        path: pin,
         pos: pos.unwrap_or(Position::Last),
         mode: mode_word,
         log: log_word,
+        cgroup,
     })
 }
 

@@ -18,13 +18,14 @@ use crate::hooks::{HookId, HOOKS};
 use crate::order::Position;
 use crate::progs::{self, Ident, ProgRef};
 use crate::revalidate::{self, Trigger};
+use crate::scope::Scope;
 use crate::seal::{self, Change};
 use crate::securityfs::CONTROL_DATA;
 
-/// The longest write accepted: an absolute path of at most `PATH_MAX - 1` bytes, the words around
-/// it (`replace 4294967295 `, ` before=4294967295`; 64 leaves room for the words that later
-/// verbs add) and a newline.
-const MAX_WRITE: usize = bindings::PATH_MAX as usize + 64;
+/// The longest write accepted: two absolute paths of at most `PATH_MAX - 1` bytes each (a pin and
+/// a `cgroup=` directory), the words around them (`replace 4294967295 `, ` before=4294967295`,
+/// ` cgroup=`; 64 leaves room for the words that later verbs add) and a newline.
+const MAX_WRITE: usize = 2 * bindings::PATH_MAX as usize + 64;
 
 /// Whether the caller may change attachments: `CAP_MAC_ADMIN` in the initial user namespace, both
 /// now and when the file was opened (so that a privileged opener's descriptor passed to an
@@ -78,10 +79,15 @@ fn hook_of(file: *mut bindings::file) -> Result<HookId> {
 
 /// Takes a reference to the program pinned at `path` (not NUL-terminated).
 fn pinned(path: &[u8]) -> Result<ProgRef> {
+    with_c_str(path, ProgRef::from_path)
+}
+
+/// Calls `f` on `path` made a NUL-terminated string.
+fn with_c_str<R>(path: &[u8], f: impl FnOnce(&CStr) -> Result<R>) -> Result<R> {
     let mut name = KVec::with_capacity(path.len() + 1, GFP_KERNEL)?;
     name.extend_from_slice(path, GFP_KERNEL)?;
     name.push(0, GFP_KERNEL)?;
-    ProgRef::from_path(CStr::from_bytes_with_nul(&name).map_err(|_| EINVAL)?)
+    f(CStr::from_bytes_with_nul(&name).map_err(|_| EINVAL)?)
 }
 
 /// Handles a write to a hook file or the control file; returns the bytes consumed. Every write,
@@ -143,6 +149,7 @@ unsafe fn write_command(
                 pos,
                 mode,
                 log,
+                cgroup,
             },
         ) => {
             let settings = command::settings(mode, log);
@@ -150,9 +157,17 @@ unsafe fn write_command(
                 with_modes(hook)?;
             }
             seal::check(hook, pos.change())?;
+            let scope = match cgroup {
+                Some(dir) => {
+                    Scope::check(hook)?;
+                    Some(with_c_str(dir, Scope::from_path)?)
+                }
+                None => None,
+            };
+            op.detail = Detail::Attach(settings, scope.as_ref().map(Scope::id));
             let prog = pinned(path)?;
             op.prog = prog.ident();
-            progs::attach(hook, prog, pos, settings)?;
+            progs::attach(hook, prog, pos, settings, scope)?;
         }
         (Target::Hook(hook), Command::Detach(id)) => op.prog = progs::detach(hook, id)?,
         (Target::Hook(hook), Command::Replace(id, path)) => {
@@ -194,7 +209,7 @@ fn read_user(buf: *const ffi::c_char, count: usize) -> Result<KVec<u8>> {
 fn describe(op: &mut Op, cmd: &Command<'_>) {
     let (verb, id, detail) = match *cmd {
         Command::Attach { mode, log, .. } => {
-            ("attach", 0, Detail::Attach(command::settings(mode, log)))
+            ("attach", 0, Detail::Attach(command::settings(mode, log), None))
         }
         Command::Detach(id) => ("detach", id, Detail::None),
         Command::Replace(id, _) => ("replace", 0, Detail::Replace(id)),
@@ -227,7 +242,7 @@ fn with_modes(hook: HookId) -> Result {
 #[repr(transparent)]
 struct UserArg<T>(T);
 
-// SAFETY: `krsi_attach` is made of `u32`/`i32` fields without padding (checked below), so every
+// SAFETY: `krsi_attach` is six `u32`/`i32` fields without padding (checked below), so every
 // bit pattern is a valid value.
 unsafe impl FromBytes for UserArg<bindings::krsi_attach> {}
 // SAFETY: as above, `krsi_detach` is four `u32` fields.
@@ -237,7 +252,7 @@ unsafe impl FromBytes for UserArg<bindings::krsi_replace> {}
 // SAFETY: as above, `krsi_setting` is four `u32` fields.
 unsafe impl FromBytes for UserArg<bindings::krsi_setting> {}
 
-const _: () = assert!(size_of::<bindings::krsi_attach>() == 16);
+const _: () = assert!(size_of::<bindings::krsi_attach>() == 24);
 const _: () = assert!(size_of::<bindings::krsi_detach>() == 16);
 const _: () = assert!(size_of::<bindings::krsi_replace>() == 16);
 const _: () = assert!(size_of::<bindings::krsi_setting>() == 16);
@@ -268,9 +283,12 @@ const IOC_REVALIDATE: u32 = kernel::ioctl::_IO(bindings::KRSI_IOC_MAGIC, 11);
 /// The flags of `KRSI_IOC_ATTACH` that set the new attachment's mode and logging.
 const ATTACH_SETTINGS: u32 = bindings::KRSI_ATTACH_AUDIT | bindings::KRSI_ATTACH_QUIET;
 
+/// The flags of `KRSI_IOC_ATTACH` that do not say where the program goes.
+const ATTACH_NOT_POSITION: u32 = ATTACH_SETTINGS | bindings::KRSI_ATTACH_CGROUP;
+
 /// The place in the run order that `KRSI_IOC_ATTACH`'s flags and `rel_id` ask for.
 fn position(req: &bindings::krsi_attach) -> Result<Position> {
-    match (req.flags & !ATTACH_SETTINGS, req.rel_id) {
+    match (req.flags & !ATTACH_NOT_POSITION, req.rel_id) {
         (0, 0) => Ok(Position::Last),
         (bindings::KRSI_ATTACH_FIRST, 0) => Ok(Position::First),
         (bindings::KRSI_ATTACH_BEFORE, id) => Ok(Position::Before(id)),
@@ -364,19 +382,28 @@ unsafe fn ioctl_command(
     match cmd {
         IOC_ATTACH => {
             let req: bindings::krsi_attach = read_arg(arg)?;
-            if req.size as usize != size_of_val(&req) {
+            if req.size as usize != size_of_val(&req) || req.reserved != 0 {
                 return Err(EINVAL);
             }
             let pos = position(&req)?;
             let settings = attach_settings(&req);
-            op.detail = Detail::Attach(settings);
+            op.detail = Detail::Attach(settings, None);
             if req.flags & ATTACH_SETTINGS != 0 {
                 with_modes(hook)?;
             }
             seal::check(hook, pos.change())?;
+            let scope = if req.flags & bindings::KRSI_ATTACH_CGROUP != 0 {
+                Scope::check(hook)?;
+                Some(Scope::from_fd(req.cgroup_fd)?)
+            } else if req.cgroup_fd != 0 {
+                return Err(EINVAL);
+            } else {
+                None
+            };
+            op.detail = Detail::Attach(settings, scope.as_ref().map(Scope::id));
             let prog = ProgRef::from_fd(req.prog_fd)?;
             op.prog = prog.ident();
-            Ok(progs::attach(hook, prog, pos, settings)? as ffi::c_long)
+            Ok(progs::attach(hook, prog, pos, settings, scope)? as ffi::c_long)
         }
         IOC_DETACH | IOC_DISABLE | IOC_ENABLE => {
             let req: bindings::krsi_detach = read_arg(arg)?;
@@ -455,7 +482,9 @@ impl core::fmt::Write for Text {
 /// `<id> name=<name> runs=<n> [<counter>=<n>] sleepable=<0|1>`, where the counter of non-zero
 /// results is `denied` on errno hooks, `true` on bool hooks and absent on void hooks; on errno
 /// hooks followed by ` audited=<n> mode=<enforce|audit> log=<0|1>`; then, on every hook,
-/// ` state=<enabled|disabled>` and, for a program revalidation disabled, ` reason=<reason>`.
+/// ` state=<enabled|disabled>` and, for a program revalidation disabled, ` reason=<reason>`;
+/// for a scoped program then ` cgroup=<id> cgroup_path=<path>`, the path escaped (see
+/// [`escaped`]) or `(removed)` once the cgroup is.
 pub(crate) fn listing(file: *mut bindings::file) -> Result<KVec<u8>> {
     let hook = hook_of(file)?;
     let counter = hook.class().result_counter();
@@ -486,9 +515,32 @@ pub(crate) fn listing(file: *mut bindings::file) -> Result<KVec<u8>> {
         if let Some(reason) = e.state.reason {
             write!(text, " reason={}", reason.name()).map_err(|_| ENOMEM)?;
         }
+        if let Some(scope) = &e.scope {
+            write!(text, " cgroup={} cgroup_path=", scope.id()).map_err(|_| ENOMEM)?;
+            if scope.removed() {
+                write!(text, "(removed)").map_err(|_| ENOMEM)?;
+            } else {
+                escaped(&mut text, &scope.path()?)?;
+            }
+        }
         writeln!(text).map_err(|_| ENOMEM)?;
     }
     Ok(text.0)
+}
+
+/// Writes `bytes` with spaces, control characters, backslashes and non-ASCII bytes as `\ooo`
+/// octal escapes, as /proc/self/mounts writes paths, so that a listing line stays one line of
+/// space-separated words.
+fn escaped(text: &mut Text, bytes: &[u8]) -> Result {
+    for &b in bytes {
+        if b <= b' ' || b == b'\\' || b >= 0x7f {
+            write!(text, "\\{:03o}", b)
+        } else {
+            write!(text, "{}", b as char)
+        }
+        .map_err(|_| ENOMEM)?;
+    }
+    Ok(())
 }
 
 /// The `status` file: one line per hook that has programs, whose static key is on or that was

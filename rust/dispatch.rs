@@ -19,11 +19,11 @@
 //! have written it); other chains, nearly all, run a loop without the store.
 //!
 //! A program of an audit-only attachment that returns non-zero does not stop the chain: the next
-//! program runs as after a 0 (see `audit`).
+//! program runs as after a 0 (see `audit`). A scoped attachment whose cgroup does not hold the
+//! hook's subject is skipped (see `scope`); an array without one runs the loop without the test.
 
 use core::mem::size_of;
 use core::ptr;
-use core::sync::atomic::{AtomicUsize, Ordering};
 
 use kernel::{bindings, ffi};
 
@@ -31,6 +31,7 @@ use crate::audit;
 use crate::hooks::HookId;
 use crate::progs::{state, static_key_enabled, Attachment, ProgArray};
 use crate::rcu::ReadGuard;
+use crate::scope::Subject;
 
 /// The number of u64 context slots a hook argument of type `T` takes: one per 8 bytes, as in the
 /// BPF trampoline (a struct passed by value, such as `sockptr_t`, may take two).
@@ -79,31 +80,14 @@ fn bpf_stats_enabled() -> bool {
     unsafe { static_key_enabled(&raw const bindings::bpf_stats_enabled_key.key) }
 }
 
-/// The offset of `bpf_ctx` in `struct task_struct` as the C compiler laid it out, set by
-/// [`init`]. Not `offset_of!` on the bindings: bindgen drops the alignment of an empty member,
-/// and without `CONFIG_SCHEDSTATS` `task_struct`'s `struct sched_statistics stats` is an empty
-/// cacheline-aligned struct, so in the Rust layout every later field comes 16 bytes (6.12) or 48
-/// bytes (7.2) early: `bpf_ctx` there is C's `security`.
-static BPF_CTX_OFFSET: AtomicUsize = AtomicUsize::new(0);
-
-/// Takes the layout facts the hot path needs from C; called once at init, before any hook runs
-/// a program.
-pub(crate) fn init() {
-    // SAFETY: the helper returns a constant.
-    let offset = unsafe { bindings::krsi_task_bpf_ctx_offset() };
-    BPF_CTX_OFFSET.store(offset, Ordering::Relaxed);
-}
-
-/// The running task's `current->bpf_ctx`.
+/// The running task's `current->bpf_ctx`, at C's offset (`layout.h`).
 #[inline(always)]
-fn current_bpf_ctx() -> *mut *mut bindings::bpf_run_ctx {
-    let offset = BPF_CTX_OFFSET.load(Ordering::Relaxed);
-    // SAFETY: `get_current()` is the running task; `offset` is that of its `bpf_ctx` member, a
-    // `struct bpf_run_ctx *` (set by `init` before any program can be attached).
+fn bpf_ctx(task: *mut bindings::task_struct) -> *mut *mut bindings::bpf_run_ctx {
+    // SAFETY: `task` is the running task; the offset is that of its `bpf_ctx` member, a
+    // `struct bpf_run_ctx *`.
     unsafe {
-        bindings::get_current()
-            .cast::<u8>()
-            .add(offset)
+        task.cast::<u8>()
+            .add(bindings::KRSI_TASK_BPF_CTX as usize)
             .cast::<*mut bindings::bpf_run_ctx>()
     }
 }
@@ -118,24 +102,28 @@ fn current_bpf_ctx() -> *mut *mut bindings::bpf_run_ctx {
 /// hot path calls nothing but the programs. While BPF statistics are on, the chain goes through
 /// the enter/exit functions program by program, which keep them.
 #[inline(always)]
-fn run_atomic(progs: &ProgArray, frame: &mut [u64], stop: bool) -> ffi::c_int {
+fn run_atomic(progs: &ProgArray, frame: &mut [u64], stop: bool, subject: Subject) -> ffi::c_int {
     if bpf_stats_enabled() {
-        return run_each(progs, frame, stop);
+        return run_each(progs, frame, stop, subject);
     }
     // SAFETY: all zero is a run context's initial state (no cookie).
     let mut run_ctx: bindings::bpf_tramp_run_ctx = unsafe { core::mem::zeroed() };
     pin_cpu();
-    let slot = current_bpf_ctx();
+    // SAFETY: the running task.
+    let task = unsafe { bindings::get_current() };
+    let slot = bpf_ctx(task);
     // SAFETY: `slot` is the running task's `bpf_ctx`, saved and restored around the programs as
     // `bpf_set_run_ctx()` does; only this task writes it.
     let saved = unsafe { slot.replace(&raw mut run_ctx.run_ctx) };
     // SAFETY: the section set up above and the caller's RCU section are what `enter` sets up for
-    // a non-sleepable program (the caller's promise), and statistics are off.
+    // a non-sleepable program (the caller's promise), and statistics are off; `task` is the
+    // running task and the caller's RCU section keeps the subject's cgroup valid.
     let result = unsafe {
-        if stop && progs.resets() {
-            chain_entered::<true>(progs, frame, stop)
-        } else {
-            chain_entered::<false>(progs, frame, stop)
+        match (stop && progs.resets(), progs.scoped()) {
+            (false, false) => chain_entered::<false, false>(progs, frame, stop, subject, task),
+            (true, false) => chain_entered::<true, false>(progs, frame, stop, subject, task),
+            (false, true) => chain_entered::<false, true>(progs, frame, stop, subject, task),
+            (true, true) => chain_entered::<true, true>(progs, frame, stop, subject, task),
         }
     };
     // SAFETY: restores what was saved above, before the section closes.
@@ -144,18 +132,32 @@ fn run_atomic(progs: &ProgArray, frame: &mut [u64], stop: bool) -> ffi::c_int {
     result
 }
 
-/// The loop of [`run_atomic`]; `RESET` stores 0 into the result slot after each program.
+/// The loop of [`run_atomic`]; `RESET` stores 0 into the result slot after each program;
+/// `SCOPED` skips the attachments whose scope does not hold the subject.
 ///
 /// # Safety
 ///
-/// As for [`Attachment::run_entered`].
+/// As for [`Attachment::run_entered`]; `task` is the running task and the caller holds
+/// `rcu_read_lock()` (for [`Subject::cgroup`]).
 #[inline(always)]
-unsafe fn chain_entered<const RESET: bool>(
+unsafe fn chain_entered<const RESET: bool, const SCOPED: bool>(
     progs: &ProgArray,
     frame: &mut [u64],
     stop: bool,
+    subject: Subject,
+    task: *mut bindings::task_struct,
 ) -> ffi::c_int {
+    let cgroup = if SCOPED {
+        // SAFETY: the caller's promise.
+        unsafe { subject.cgroup(task) }
+    } else {
+        ptr::null()
+    };
     for att in progs.iter() {
+        // SAFETY: the subject's cgroup is valid under the caller's RCU section.
+        if SCOPED && !unsafe { att.in_scope(cgroup) } {
+            continue;
+        }
         // SAFETY: the caller's promise.
         let ret = unsafe { att.run_entered(frame) };
         if judge(att, ret, stop) {
@@ -168,10 +170,19 @@ unsafe fn chain_entered<const RESET: bool>(
 
 /// Runs `progs` on `frame` through the enter/exit functions program by program, as the BPF
 /// trampoline does; returns the first non-zero result (if `stop`) or 0. Not the fast path: the
-/// result slot is reset whenever the chain may need it.
-fn run_each(progs: &ProgArray, frame: &mut [u64], stop: bool) -> ffi::c_int {
+/// result slot is reset whenever the chain may need it, and the scope of a scoped attachment is
+/// checked in an RCU section of its own (a sleepable chain runs under RCU Tasks Trace only).
+fn run_each(progs: &ProgArray, frame: &mut [u64], stop: bool, subject: Subject) -> ffi::c_int {
     let reset = stop && progs.resets();
     for att in progs.iter() {
+        if att.scoped() {
+            let _rcu = ReadGuard::<false>::lock();
+            // SAFETY: the running task, and an RCU section for its cgroup.
+            let in_scope = unsafe { att.in_scope(subject.cgroup(bindings::get_current())) };
+            if !in_scope {
+                continue;
+            }
+        }
         let ret = att.run(frame);
         if judge(att, ret, stop) {
             return ret as ffi::c_int;
@@ -211,18 +222,26 @@ fn judge(att: &Attachment, ret: u32, stop: bool) -> bool {
 /// hook can have (the verifier admits sleepable programs on those hooks only), leaves it for
 /// RCU Tasks Trace, reads the array again and runs program by program.
 #[inline(always)]
-fn run<const SLEEPABLE: bool>(hook: HookId, frame: &mut [u64], stop: bool) -> ffi::c_int {
+fn run<const SLEEPABLE: bool>(
+    hook: HookId,
+    subject: Subject,
+    frame: &mut [u64],
+    stop: bool,
+) -> ffi::c_int {
     let st = state(hook);
     {
         let _rcu = ReadGuard::<false>::lock();
         match st.progs() {
             None => return 0,
-            Some(progs) if !SLEEPABLE || progs.fast() => return run_atomic(progs, frame, stop),
+            Some(progs) if !SLEEPABLE || progs.fast() => {
+                return run_atomic(progs, frame, stop, subject)
+            }
             Some(_) => {}
         }
     }
     let _trace = ReadGuard::<true>::lock();
-    st.progs().map_or(0, |progs| run_each(progs, frame, stop))
+    st.progs()
+        .map_or(0, |progs| run_each(progs, frame, stop, subject))
 }
 
 /// Runs an int hook's programs in order on `frame`. The first non-zero result stops the chain and
@@ -230,10 +249,11 @@ fn run<const SLEEPABLE: bool>(hook: HookId, frame: &mut [u64], stop: bool) -> ff
 #[inline(always)]
 pub(crate) fn run_int<const SLEEPABLE: bool>(
     hook: HookId,
+    subject: Subject,
     frame: &mut [u64],
     default: ffi::c_int,
 ) -> ffi::c_int {
-    match run::<SLEEPABLE>(hook, frame, true) {
+    match run::<SLEEPABLE>(hook, subject, frame, true) {
         0 => default,
         ret => ret,
     }
@@ -241,6 +261,6 @@ pub(crate) fn run_int<const SLEEPABLE: bool>(
 
 /// Runs every program of a void hook on `frame`; their results are ignored.
 #[inline(always)]
-pub(crate) fn run_void<const SLEEPABLE: bool>(hook: HookId, frame: &mut [u64]) {
-    run::<SLEEPABLE>(hook, frame, false);
+pub(crate) fn run_void<const SLEEPABLE: bool>(hook: HookId, subject: Subject, frame: &mut [u64]) {
+    run::<SLEEPABLE>(hook, subject, frame, false);
 }

@@ -10,6 +10,7 @@
 #include <linux/audit.h>
 #include <linux/bpf.h>
 #include <linux/capability.h>
+#include <linux/cgroup.h>
 #include <linux/cpumask.h>
 #include <linux/cred.h>
 #include <linux/dcache.h>
@@ -95,11 +96,6 @@ struct audit_context *rust_helper_krsi_audit_context(void)
 	return audit_context();
 }
 
-size_t rust_helper_krsi_task_bpf_ctx_offset(void)
-{
-	return offsetof(struct task_struct, bpf_ctx);
-}
-
 pid_t rust_helper_krsi_current_tgid(void)
 {
 	return task_tgid_nr(current);
@@ -173,5 +169,35 @@ struct qstr rust_helper_krsi_qstr(const char *name)
 int rust_helper_krsi_fsnotify_add_inode_mark(struct fsnotify_mark *mark, struct inode *inode)
 {
 	return fsnotify_add_inode_mark(mark, inode, 0);
+}
+
+void rust_helper_krsi_cgroup_get(struct cgroup *cgrp)
+{
+	cgroup_get(cgrp);
+}
+
+void rust_helper_krsi_cgroup_put(struct cgroup *cgrp)
+{
+	cgroup_put(cgrp);
+}
+
+bool rust_helper_krsi_cgroup_on_dfl(const struct cgroup *cgrp)
+{
+	return cgrp->root == &cgrp_dfl_root;
+}
+
+u64 rust_helper_krsi_cgroup_id(const struct cgroup *cgrp)
+{
+	return cgroup_id(cgrp);
+}
+
+bool rust_helper_krsi_cgroup_removed(struct cgroup *cgrp)
+{
+	return css_is_dying(&cgrp->self);
+}
+
+bool rust_helper_krsi_d_is_dir(const struct dentry *dentry)
+{
+	return d_is_dir(dentry);
 }
 #endif

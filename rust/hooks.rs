@@ -20,11 +20,38 @@ macro_rules! sleepable {
 
 /// Runs the hook's programs: the body of a callback of the given class.
 macro_rules! hook_run {
-    (void, $context:ident, $hook:expr, $ctx:expr, $default:expr) => {
-        crate::dispatch::run_void::<{ sleepable!($context) }>($hook, $ctx)
+    (void, $context:ident, $hook:expr, $subject:expr, $ctx:expr, $default:expr) => {
+        crate::dispatch::run_void::<{ sleepable!($context) }>($hook, $subject, $ctx)
     };
-    ($class:ident, $context:ident, $hook:expr, $ctx:expr, $default:expr) => {
-        crate::dispatch::run_int::<{ sleepable!($context) }>($hook, $ctx, $default)
+    ($class:ident, $context:ident, $hook:expr, $subject:expr, $ctx:expr, $default:expr) => {
+        crate::dispatch::run_int::<{ sleepable!($context) }>($hook, $subject, $ctx, $default)
+    };
+}
+
+/// The [`Subject`](crate::scope::Subject) of a callback, from the table's subject keyword and
+/// the callback's arguments (the first one for a socket).
+macro_rules! hook_subject {
+    (current, $($arg:ident),*) => {
+        crate::scope::Subject::Current
+    };
+    (socket, $first:ident $(, $arg:ident)*) => {
+        crate::scope::Subject::Socket($first as *const bindings::socket)
+    };
+    (sock, $first:ident $(, $arg:ident)*) => {
+        crate::scope::Subject::Sock($first as *const bindings::sock)
+    };
+    (unscoped, $($arg:ident),*) => {
+        crate::scope::Subject::Unscoped
+    };
+}
+
+/// Whether a subject keyword lets attachments be scoped.
+macro_rules! scopable {
+    (unscoped) => {
+        false
+    };
+    ($subject:ident) => {
+        true
     };
 }
 
@@ -85,12 +112,13 @@ impl Class {
 /// Defines, from the generated hook table, [`HookId`], [`HOOK_COUNT`], [`HOOKS`], the callbacks
 /// and [`fill_hook_list`].
 ///
-/// Each entry reads `name: CLASS = DEFAULT, CONTEXT, (args);`, where CLASS is `errno`, `bool`,
-/// `first_wins` or `void` (see [`Class`]) and CONTEXT is `sleepable` if BPF accepts sleepable
-/// programs for the hook, else `atomic`, optionally preceded by the `#[cfg(...)]` of the `#ifdef`
-/// block it sits in.
+/// Each entry reads `name: CLASS = DEFAULT, CONTEXT, SUBJECT, (args);`, where CLASS is `errno`,
+/// `bool`, `first_wins` or `void` (see [`Class`]), CONTEXT is `sleepable` if BPF accepts
+/// sleepable programs for the hook, else `atomic`, and SUBJECT whose cgroup a scoped attachment
+/// is checked against (`current`, `socket`, `sock` or `unscoped`, see `crate::scope`),
+/// optionally preceded by the `#[cfg(...)]` of the `#ifdef` block it sits in.
 macro_rules! define_hooks {
-    ($( $(#[$attr:meta])* $name:ident: $class:ident = $default:expr, $context:ident, ($($arg:ident: $ty:ty),*); )*) => {
+    ($( $(#[$attr:meta])* $name:ident: $class:ident = $default:expr, $context:ident, $subject:ident, ($($arg:ident: $ty:ty),*); )*) => {
         /// A hook krsi registers, as an index into its tables.
         #[allow(non_camel_case_types)]
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -130,6 +158,13 @@ macro_rules! define_hooks {
                     $( $(#[$attr])* HookId::$name => sleepable!($context), )*
                 }
             }
+
+            /// Whether attachments to the hook may be scoped to a cgroup.
+            pub(crate) fn scopable(self) -> bool {
+                match self {
+                    $( $(#[$attr])* HookId::$name => scopable!($subject), )*
+                }
+            }
         }
 
         /// The callbacks registered with the LSM framework.
@@ -154,7 +189,8 @@ macro_rules! define_hooks {
                     let next = 1;
                     $( let next = pack(&mut frame, next, $arg); )*
                     let _ = next;
-                    hook_run!($class, $context, HookId::$name, &mut frame, $default)
+                    let subject = hook_subject!($subject, $($arg),*);
+                    hook_run!($class, $context, HookId::$name, subject, &mut frame, $default)
                 }
             )*
         }

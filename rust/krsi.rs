@@ -19,5 +19,6 @@ mod percpu;
 mod progs;
 mod rcu;
 mod revalidate;
+mod scope;
 mod seal;
 mod securityfs;

@@ -73,7 +73,6 @@ unsafe extern "C" fn krsi_init() -> ffi::c_int {
 
 /// Finds krsi's static-call keys and turns them off; called from the securityfs initcall.
 pub(crate) fn take_static_keys() -> kernel::error::Result {
-    crate::dispatch::init();
     // SAFETY: by the invariant of `HookList`, the array is no longer written after init.
     crate::progs::init(unsafe { &*HOOK_LIST.0.get() })
 }

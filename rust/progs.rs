@@ -26,6 +26,7 @@ use crate::order::{Edit, Position};
 use crate::percpu::PerCpuCounter;
 use crate::rcu::{retire, ReadGuard, Retired};
 use crate::revalidate::{Grant, State};
+use crate::scope::Scope;
 use crate::seal::{self, Change};
 
 /// The most programs one hook runs (`KRSI_MAX_PROGS` in the uapi header).
@@ -73,6 +74,8 @@ pub(crate) struct Attachment {
     /// The verifier let the program access its context at or past the result slot, so it may
     /// store into it: the next program must find the slot reset (see `dispatch`).
     touches_result: bool,
+    /// The cgroup subtree it runs for, if scoped (see `scope`); set before it is published.
+    scope: Option<Scope>,
 }
 
 impl Attachment {
@@ -82,7 +85,12 @@ impl Attachment {
     ///
     /// `prog` must be a valid `BPF_PROG_TYPE_LSM` program whose reference the caller gives up if
     /// this returns `Ok` (on an error the reference stays the caller's).
-    unsafe fn new(prog: *mut bindings::bpf_prog, hook: HookId, settings: Settings) -> Result<Self> {
+    unsafe fn new(
+        prog: *mut bindings::bpf_prog,
+        hook: HookId,
+        settings: Settings,
+        scope: Option<Scope>,
+    ) -> Result<Self> {
         // SAFETY: `prog` is valid by the safety requirements; the enter/exit functions only read
         // the program's type and flags.
         let (func, enter, exit) = unsafe {
@@ -122,7 +130,26 @@ impl Attachment {
             records: audit::may_record(hook),
             sleepable,
             touches_result,
+            scope,
         })
+    }
+
+    /// Whether the attachment is scoped to a cgroup.
+    #[inline(always)]
+    pub(crate) fn scoped(&self) -> bool {
+        self.scope.is_some()
+    }
+
+    /// Whether the attachment runs for a subject of cgroup `subject` (null: none): always if it
+    /// is not scoped.
+    ///
+    /// # Safety
+    ///
+    /// `subject` must be null or a cgroup kept valid by the caller (under RCU).
+    #[inline(always)]
+    pub(crate) unsafe fn in_scope(&self, subject: *const bindings::cgroup) -> bool {
+        // SAFETY: the caller's promise.
+        self.scope.as_ref().is_none_or(|s| unsafe { s.contains(subject) })
     }
 
     /// Runs the program on `frame` (the argument count, then the context: the hook's arguments
@@ -292,7 +319,8 @@ impl Drop for Attachment {
 /// by `2 * all` pointer slots: the first `len` point at the enabled attachments of the order, in
 /// order (the rest of the first half is null), the second half at all `all` attachments in run
 /// order, `1 <= all <= MAX_PROGS`; `fast` is true exactly when no program that runs is
-/// sleepable; `resets` is true exactly when a program that runs may store into the result slot.
+/// sleepable; `resets` is true exactly when a program that runs may store into the result slot;
+/// `scoped` exactly when a program that runs is scoped to a cgroup.
 #[repr(C)]
 pub(crate) struct ProgArray {
     len: usize,
@@ -300,12 +328,13 @@ pub(crate) struct ProgArray {
     cap: usize,
     fast: bool,
     resets: bool,
+    scoped: bool,
     items: [*const Attachment; 0],
 }
 
 /// The header of a [`ProgArray`] in words; the items follow it.
 const HEADER_WORDS: usize = size_of::<ProgArray>() / size_of::<usize>();
-const _: () = assert!(size_of::<ProgArray>() % size_of::<usize>() == 0);
+const _: () = assert!(size_of::<ProgArray>().is_multiple_of(size_of::<usize>()));
 const _: () = assert!(align_of::<ProgArray>() == align_of::<usize>());
 const _: () = assert!(size_of::<*const Attachment>() == size_of::<usize>());
 
@@ -339,6 +368,8 @@ impl ProgArray {
         let fast = run.iter().all(|&a| !unsafe { &*a }.sleepable);
         // SAFETY: as above.
         let resets = run.iter().any(|&a| unsafe { &*a }.touches_result);
+        // SAFETY: as above.
+        let scoped = run.iter().any(|&a| unsafe { &*a }.scoped());
         // SAFETY: the header is within the allocation; `items` is zero-sized, so writing the
         // header leaves the items alone.
         unsafe {
@@ -348,6 +379,7 @@ impl ProgArray {
                 cap,
                 fast,
                 resets,
+                scoped,
                 items: [],
             })
         };
@@ -407,6 +439,12 @@ impl ProgArray {
     #[inline(always)]
     pub(crate) fn resets(&self) -> bool {
         self.resets
+    }
+
+    /// Whether a program is scoped, so that the subject's cgroup must be checked.
+    #[inline(always)]
+    pub(crate) fn scoped(&self) -> bool {
+        self.scoped
     }
 }
 
@@ -676,12 +714,17 @@ impl Drop for ProgRef {
 /// Turns a program reference into an attachment for `hook` with `settings`, after checking the
 /// program, and that what revalidation will check allows it now (`EPERM` if not); on an error
 /// the reference is put.
-fn prepare(hook: HookId, prog: ProgRef, settings: Settings) -> Result<KBox<Attachment>> {
+fn prepare(
+    hook: HookId,
+    prog: ProgRef,
+    settings: Settings,
+    scope: Option<Scope>,
+) -> Result<KBox<Attachment>> {
     // SAFETY: `prog` holds a reference, so the program is valid.
     validate(hook, unsafe { &*prog.0 })?;
     // SAFETY: `prog.0` is a valid LSM program whose reference moves into the attachment if this
     // succeeds; on an error it stays with `prog`, which puts it.
-    let att = unsafe { Attachment::new(prog.0, hook, settings) }?;
+    let att = unsafe { Attachment::new(prog.0, hook, settings, scope) }?;
     core::mem::forget(prog);
     if att.grant.check(att.prog).is_some() {
         // Dropping `att` puts the reference.
@@ -707,7 +750,7 @@ fn change(
     hook: HookId,
     kind: Change,
     new: Option<KBox<Attachment>>,
-    plan: impl FnOnce(&[*const Attachment], *const Attachment) -> Result<Edit<*const Attachment>>,
+    plan: impl FnOnce(&[*const Attachment], *mut Attachment) -> Result<Edit<*const Attachment>>,
 ) -> Result<Option<Ident>> {
     let mut retired = Retired::new(hook.sleepable(), 1)?;
     let guard = WriteGuard::lock();
@@ -720,7 +763,8 @@ fn change(
             return Err(EEXIST);
         }
     }
-    let edit = plan(items, new.as_deref().map_or(ptr::null(), ptr::from_ref))?;
+    let mut new = new;
+    let edit = plan(items, new.as_deref_mut().map_or(ptr::null_mut(), ptr::from_mut))?;
     let gone = match edit {
         Edit::Replace(at, _) | Edit::Remove(at) => Some(items[at]),
         Edit::Insert(..) => None,
@@ -739,36 +783,41 @@ fn change(
     Ok(gone_ident)
 }
 
-/// Attaches `prog` to `hook` at `pos` in the run order, with `settings`; returns the program id.
+/// Attaches `prog` to `hook` at `pos` in the run order, with `settings`, for the subjects of
+/// `scope` (for every subject without one); returns the program id.
 pub(crate) fn attach(
     hook: HookId,
     prog: ProgRef,
     pos: Position,
     settings: Settings,
+    scope: Option<Scope>,
 ) -> Result<u32> {
-    let new = prepare(hook, prog, settings)?;
+    let new = prepare(hook, prog, settings, scope)?;
     let id = new.id();
     change(hook, pos.change(), Some(new), |items, new| {
         if items.len() >= MAX_PROGS {
             return Err(E2BIG);
         }
         let at = pos.index(items.iter().map(|&a| att(a).id()))?;
-        Ok(Edit::Insert(at, new))
+        Ok(Edit::Insert(at, new.cast_const()))
     })?;
     Ok(id)
 }
 
 /// Swaps the program of id `id` on `hook` for `prog`, in its place in the run order and in one
-/// published array, with the old attachment's settings; returns the new program's id. The old
+/// published array, with the old attachment's settings and scope; returns the new program's id. The old
 /// program's reference is dropped after hook calls that may still run it are done.
 pub(crate) fn replace(hook: HookId, id: u32, prog: ProgRef) -> Result<u32> {
-    let new = prepare(hook, prog, Settings::DEFAULT)?;
+    let new = prepare(hook, prog, Settings::DEFAULT, None)?;
     let new_id = new.id();
     change(hook, Change::Rewrite, Some(new), |items, new| {
         let at = find(items, id)?;
+        let old = att(items[at]);
+        // SAFETY: `new` is the unpublished attachment `change` owns; nothing else refers to it.
+        unsafe { (*new).scope = old.scope.clone() };
         // `new` is not published yet: the stores are seen by whoever the commit publishes it
         // to. A manual disable stays with the place; revalidation checked the new program.
-        let (old, new_att) = (att(items[at]), att(new));
+        let new_att = att(new);
         new_att
             .settings
             .store(old.settings().bits(), Ordering::Relaxed);
@@ -776,7 +825,7 @@ pub(crate) fn replace(hook: HookId, id: u32, prog: ProgRef) -> Result<u32> {
             manual: old.state().manual,
             reason: None,
         });
-        Ok(Edit::Replace(at, new))
+        Ok(Edit::Replace(at, new.cast_const()))
     })?;
     Ok(new_id)
 }
@@ -934,6 +983,8 @@ pub(crate) struct Entry {
     pub(crate) settings: Settings,
     pub(crate) state: State,
     pub(crate) sleepable: bool,
+    /// A reference to its scope's cgroup, if scoped.
+    pub(crate) scope: Option<Scope>,
 }
 
 /// The programs of `hook` in run order, read under RCU without the write lock.
@@ -961,6 +1012,7 @@ pub(crate) fn snapshot(hook: HookId) -> Result<KVec<Entry>> {
                     settings: att.settings(),
                     state: att.state(),
                     sleepable: att.sleepable(),
+                    scope: att.scope.clone(),
                 },
                 kernel::alloc::flags::GFP_NOWAIT,
             )?;

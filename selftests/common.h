@@ -227,8 +227,8 @@ static inline ssize_t listing(const char *hook, char *buf, size_t size)
 }
 
 /*
- * The listing of @hook without its counters: "<id> <name> <state>[ <reason>]"
- * per line, in run order.
+ * The listing of @hook without its counters: "<id> <name> <state>[ <reason>]
+ * [ cgroup=<id>]" per line, in run order.
  */
 static inline ssize_t attachments(const char *hook, char *buf, size_t size)
 {
@@ -240,7 +240,7 @@ static inline ssize_t attachments(const char *hook, char *buf, size_t size)
 		return -1;
 	buf[0] = '\0';
 	for (line = strtok_r(raw, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char name[32], state[16] = "", reason[16] = "";
+		char name[32], state[16] = "", reason[16] = "", cgroup[32] = "";
 		unsigned int id;
 		const char *f;
 
@@ -256,8 +256,11 @@ static inline ssize_t attachments(const char *hook, char *buf, size_t size)
 		f = strstr(line, " reason=");
 		if (f && sscanf(f, " reason=%15s", reason) != 1)
 			return -1;
-		len += snprintf(buf + len, size - len, "%u %s %s%s%s\n", id, name, state,
-				*reason ? " " : "", reason);
+		f = strstr(line, " cgroup=");
+		if (f && sscanf(f, " %31s", cgroup) != 1)
+			return -1;
+		len += snprintf(buf + len, size - len, "%u %s %s%s%s%s%s\n", id, name, state,
+				*reason ? " " : "", reason, *cgroup ? " " : "", cgroup);
 	}
 	return len;
 }

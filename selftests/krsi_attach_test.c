@@ -576,7 +576,7 @@ TEST_F(krsi, bad_inputs_change_nothing)
 	ASSERT_LE(0, rofd);
 	att = (struct krsi_attach){ .size = sizeof(att) - 1, .prog_fd = extra.fd };
 	CHECK(EINVAL, ioctl_errno(fd, KRSI_IOC_ATTACH, &att));
-	att = (struct krsi_attach){ .size = sizeof(att), .flags = 0x20, .prog_fd = extra.fd };
+	att = (struct krsi_attach){ .size = sizeof(att), .flags = 0x40, .prog_fd = extra.fd };
 	CHECK(EINVAL, ioctl_errno(fd, KRSI_IOC_ATTACH, &att));
 	att = (struct krsi_attach){ .size = sizeof(att), .prog_fd = 1000 };
 	CHECK(EBADF, ioctl_errno(fd, KRSI_IOC_ATTACH, &att));

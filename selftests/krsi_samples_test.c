@@ -44,6 +44,59 @@ static struct bpf_object *load_attach(const char *obj_name, const char *prog,
 	return *id ? obj : NULL;
 }
 
+/* The cgroups the scoped samples are applied to: one in scope, one not. */
+#define CG_IN "/sys/fs/cgroup/krsi-sample-in"
+#define CG_OUT "/sys/fs/cgroup/krsi-sample-out"
+
+/* Loads @obj_name and attaches its program @prog to @hook scoped to cgroup @cg. */
+static struct bpf_object *load_attach_scoped(const char *obj_name, const char *prog,
+					     const char *hook, const char *cg, __u32 *id)
+{
+	struct krsi_attach att = { .size = sizeof(att), .flags = KRSI_ATTACH_CGROUP };
+	char path[256];
+	struct bpf_object *obj;
+	int ret;
+
+	snprintf(path, sizeof(path), SAMPLES "%s", obj_name);
+	obj = bpf_object__open_file(path, NULL);
+	if (!obj || bpf_object__load(obj))
+		return NULL;
+	att.prog_fd = bpf_program__fd(bpf_object__find_program_by_name(obj, prog));
+	att.cgroup_fd = open(cg, O_RDONLY | O_DIRECTORY);
+	ret = hook_ioctl(hook, KRSI_IOC_ATTACH, &att);
+	close(att.cgroup_fd);
+	*id = ret > 0 ? ret : 0;
+	return *id ? obj : NULL;
+}
+
+/* Makes the two sample cgroups afresh; returns 0 or errno. */
+static int make_cgroups(void)
+{
+	rmdir(CG_IN);
+	rmdir(CG_OUT);
+	if (mkdir(CG_IN, 0755) || mkdir(CG_OUT, 0755))
+		return errno;
+	return 0;
+}
+
+/* Runs @fn(@arg) in a child moved into cgroup @cg; returns its exit status, or -1. */
+static int run_in(const char *cg, int (*fn)(void *), void *arg)
+{
+	char procs[256];
+	int status;
+	pid_t pid;
+
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", cg);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid)
+		_exit(write_at(procs, "0\n", 2, 0) ? 255 : fn(arg));
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
 /* mmap()s an anonymous page with @prot; returns 0 or errno. */
 static int try_mmap(int prot)
 {
@@ -109,6 +162,15 @@ static int try_connect(const char *addr)
 	return err;
 }
 
+static int connect_in_child(void *addr)
+{
+	return try_connect(addr);
+}
+
+/*
+ * Applied to one cgroup: the allowlist holds for sockets created there and
+ * not for others.
+ */
 TEST(egress_allowlist)
 {
 	struct bpf_object *obj;
@@ -116,20 +178,26 @@ TEST(egress_allowlist)
 	__u8 one = 1;
 	int map;
 
-	obj = load_attach("egress.bpf.o", "egress", "socket_connect", &id);
+	ASSERT_EQ(0, make_cgroups());
+	obj = load_attach_scoped("egress.bpf.o", "egress", "socket_connect", CG_IN, &id);
 	ASSERT_NE(NULL, obj);
 	map = bpf_map__fd(bpf_object__find_map_by_name(obj, "egress_allow"));
 	ASSERT_LE(0, map);
-	/* Nothing allowed yet. */
-	EXPECT_EQ(EPERM, try_connect("127.0.0.1"));
+	/* Nothing allowed yet, in the cgroup; outside it the list does not apply. */
+	EXPECT_EQ(EPERM, run_in(CG_IN, connect_in_child, "127.0.0.1"));
+	EXPECT_EQ(ECONNREFUSED, run_in(CG_OUT, connect_in_child, "127.0.0.1"));
+	EXPECT_EQ(ECONNREFUSED, try_connect("127.0.0.1"));
 	inet_pton(AF_INET, "127.0.0.1", &key);
 	ASSERT_EQ(0, bpf_map_update_elem(map, &key, &one, BPF_ANY));
 	/* Allowed: the connection is tried (nobody listens). */
-	EXPECT_EQ(ECONNREFUSED, try_connect("127.0.0.1"));
-	EXPECT_EQ(EPERM, try_connect("127.0.0.2"));
+	EXPECT_EQ(ECONNREFUSED, run_in(CG_IN, connect_in_child, "127.0.0.1"));
+	EXPECT_EQ(EPERM, run_in(CG_IN, connect_in_child, "127.0.0.2"));
+	EXPECT_EQ(ECONNREFUSED, run_in(CG_OUT, connect_in_child, "127.0.0.2"));
 	ASSERT_EQ(0, detach_ioctl("socket_connect", id));
-	EXPECT_EQ(ECONNREFUSED, try_connect("127.0.0.2"));
+	EXPECT_EQ(ECONNREFUSED, run_in(CG_IN, connect_in_child, "127.0.0.2"));
 	bpf_object__close(obj);
+	rmdir(CG_IN);
+	rmdir(CG_OUT);
 }
 
 /* Tries PTRACE_ATTACH on @pid; returns 0 or errno, detaching on success. */
@@ -229,22 +297,16 @@ TEST(noexec_dir)
 	bpf_object__close(obj);
 }
 
-TEST(create_rate)
+/* Creates 12 files in /tmp/krsi-rate/<dir>; exits with refused * 16 + created (-1: other errors). */
+static int create_12(void *dir)
 {
-	struct bpf_object *obj;
-	__u32 id, zero = 0, limit = 5;
-	int i, created = 0, refused = 0, other = 0;
+	int i, created = 0, refused = 0;
 	char path[64];
 
-	ASSERT_EQ(0, system("rm -rf /tmp/krsi-rate && mkdir /tmp/krsi-rate"));
-	obj = load_attach("create_rate.bpf.o", "create_rate", "inode_create", &id);
-	ASSERT_NE(NULL, obj);
-	ASSERT_EQ(0, bpf_map_update_elem(bpf_map__fd(bpf_object__find_map_by_name(obj, "create_limit")),
-					 &zero, &limit, BPF_ANY));
 	for (i = 0; i < 12; i++) {
 		int fd;
 
-		snprintf(path, sizeof(path), "/tmp/krsi-rate/f%d", i);
+		snprintf(path, sizeof(path), "/tmp/krsi-rate/%s/f%d", (char *)dir, i);
 		fd = open(path, O_CREAT | O_WRONLY, 0644);
 		if (fd >= 0) {
 			created++;
@@ -252,17 +314,32 @@ TEST(create_rate)
 		} else if (errno == EAGAIN) {
 			refused++;
 		} else {
-			other++;
+			return 255;
 		}
 	}
-	TH_LOG("created %d, refused %d", created, refused);
-	/* All within one window (a few ms of guest time): exactly the limit passes. */
-	EXPECT_EQ(5, created);
-	EXPECT_EQ(7, refused);
-	EXPECT_EQ(0, other);
+	return refused * 16 + created;
+}
+
+/* Applied to one cgroup: its creations are limited, others' are not. */
+TEST(create_rate)
+{
+	struct bpf_object *obj;
+	__u32 id, zero = 0, limit = 5;
+
+	ASSERT_EQ(0, make_cgroups());
+	ASSERT_EQ(0, system("rm -rf /tmp/krsi-rate && mkdir -p /tmp/krsi-rate/in /tmp/krsi-rate/out"));
+	obj = load_attach_scoped("create_rate.bpf.o", "create_rate", "inode_create", CG_IN, &id);
+	ASSERT_NE(NULL, obj);
+	ASSERT_EQ(0, bpf_map_update_elem(bpf_map__fd(bpf_object__find_map_by_name(obj, "create_limit")),
+					 &zero, &limit, BPF_ANY));
+	/* All within one window (a few ms of guest time): exactly the limit passes, in the cgroup. */
+	EXPECT_EQ(7 * 16 + 5, run_in(CG_IN, create_12, "in"));
+	EXPECT_EQ(12, run_in(CG_OUT, create_12, "out"));
 	ASSERT_EQ(0, detach_ioctl("inode_create", id));
-	EXPECT_EQ(0, system("touch /tmp/krsi-rate/after"));
+	EXPECT_EQ(0, system("touch /tmp/krsi-rate/in/after"));
 	bpf_object__close(obj);
+	rmdir(CG_IN);
+	rmdir(CG_OUT);
 }
 
 TEST_HARNESS_MAIN

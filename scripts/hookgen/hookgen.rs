@@ -8,7 +8,9 @@
 //!
 //! - a Rust file holding one `define_hooks!` invocation that lists every attachable hook with its
 //!   class (`errno`, `bool`, `first_wins` or `void`), default value, whether BPF allows sleepable
-//!   programs on it (`sleepable` or `atomic`, from `sleepable_lsm_hooks` in bpf_lsm.c) and
+//!   programs on it (`sleepable` or `atomic`, from `sleepable_lsm_hooks` in bpf_lsm.c), whose
+//!   cgroup a scoped attachment is checked against (`current`, `socket`, `sock` or `unscoped`,
+//!   see [`subject`]) and
 //!   parameters translated to the kernel's bindgen types, each `#ifdef CONFIG_X` block turned
 //!   into `#[cfg(CONFIG_X)]`; hooks that only the LSM a caller names is asked
 //!   (`id_dispatched`) are left out;
@@ -18,12 +20,14 @@
 //! Usage: `hookgen SRCTREE AUTO_CONF OUT_RS OUT_LIST`
 
 mod classify;
+mod subject;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use classify::Class;
 use std::{env, fs, process};
+use subject::Subject;
 
 /// A preprocessor condition over kernel configuration symbols.
 #[derive(Clone, Debug, PartialEq)]
@@ -82,6 +86,8 @@ struct Hook {
     sleepable: bool,
     /// How security.c combines the LSMs' answers.
     class: Class,
+    /// Whose cgroup a scoped attachment is checked against (see [`subject`]).
+    subject: Subject,
 }
 
 impl Hook {
@@ -351,6 +357,7 @@ fn parse_hook(body: &str, conds: &[Cond]) -> Result<Hook> {
         } else {
             Class::Void
         },
+        subject: Subject::Current,
     })
 }
 
@@ -485,10 +492,11 @@ fn render_rust(hooks: &[Hook]) -> String {
         let context = if h.sleepable { "sleepable" } else { "atomic" };
         let _ = writeln!(
             out,
-            "    {}: {} = {}, {context}, ({});",
+            "    {}: {} = {}, {context}, {}, ({});",
             h.name,
             h.class.keyword(),
             h.default,
+            h.subject.keyword(),
             params.join(", ")
         );
     }
@@ -506,6 +514,7 @@ fn run(args: &[String]) -> Result<()> {
     let disabled = parse_hook_set(&bpf_lsm, "bpf_lsm_disabled_hooks")?;
     let sleepable = parse_hook_set(&bpf_lsm, "sleepable_lsm_hooks")?;
     let bool_hooks = parse_hook_set(&bpf_lsm, "bool_lsm_hooks")?;
+    let current_hooks = parse_hook_set(&bpf_lsm, "bpf_lsm_current_hooks")?;
     let enabled = parse_auto_conf(&read(auto_conf)?);
     let defaults: BTreeMap<String, String> = hooks
         .iter()
@@ -534,9 +543,11 @@ fn run(args: &[String]) -> Result<()> {
                     class.keyword()
                 ));
             }
+            let first = h.params.first().map(|p| p.rust_type.as_str());
             Ok(Hook {
                 sleepable: sleepable.contains(&h.name),
                 class,
+                subject: subject::subject(&h.name, first, &current_hooks),
                 ..h
             })
         })
@@ -683,8 +694,10 @@ mod tests {
             h.sleepable = set.contains(&h.name);
         }
         let rust = render_rust(&hooks);
-        assert!(rust.contains("file_open: errno = 0, sleepable, (file: *mut bindings::file);"));
-        assert!(rust.contains("task_kill: errno = 0, atomic, (sig: ffi::c_int);"));
+        assert!(
+            rust.contains("file_open: errno = 0, sleepable, current, (file: *mut bindings::file);")
+        );
+        assert!(rust.contains("task_kill: errno = 0, atomic, current, (sig: ffi::c_int);"));
     }
 
     #[test]
@@ -694,13 +707,15 @@ mod tests {
                 .unwrap();
         assert!(!hooks[0].returns_int);
         assert_eq!(hooks[0].default, "()");
-        assert!(render_rust(&hooks)
-            .contains("    sk_free_security: void = (), atomic, (sk: *mut bindings::sock);\n"));
+        assert!(render_rust(&hooks).contains(
+            "    sk_free_security: void = (), atomic, current, (sk: *mut bindings::sock);\n"
+        ));
         let mut hooks =
             parse_hook_defs("LSM_HOOK(int, 0, inode_xattr_skipcap, const char *name)").unwrap();
         hooks[0].class = Class::Bool;
-        assert!(render_rust(&hooks)
-            .contains("    inode_xattr_skipcap: bool = 0, atomic, (name: *const ffi::c_char);\n"));
+        assert!(render_rust(&hooks).contains(
+            "    inode_xattr_skipcap: bool = 0, atomic, current, (name: *const ffi::c_char);\n"
+        ));
     }
 
     #[test]

@@ -1,11 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * krsi sample - limit file creations per second per cgroup
+ * krsi sample - limit file creations per second in one cgroup
  *
- * As Checmate's throttling example: on inode_create, each cgroup (v2) may
- * create at most create_limit[0] files per one-second window; further
- * creations fail with EAGAIN until the window ends. A limit of 0 means no
- * limit. The loader sets the limit in the "create_limit" array map.
+ * As Checmate's throttling example: on inode_create, at most create_limit[0]
+ * files may be created per one-second window; further creations fail with
+ * EAGAIN until the window ends. A limit of 0 means no limit. The loader sets
+ * the limit in the "create_limit" array map.
+ *
+ * The program counts every creation it is run for: which tasks that is comes
+ * from the attachment, not from the program. Attached with
+ * "cgroup=/sys/fs/cgroup/<container>" (krsictl attach --cgroup), it limits
+ * that cgroup and its descendants together; one more copy (another object,
+ * with its own maps) attached with another scope limits another cgroup on its
+ * own. Attached without a scope, it limits the whole machine.
  */
 
 #include "vmlinux.h"
@@ -30,28 +37,27 @@ struct window {
 	__u64 count;
 };
 
+/* The current window of the attachment's scope. */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 4096);
-	__type(key, __u64);	/* cgroup id */
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
 	__type(value, struct window);
-} create_windows SEC(".maps");
+} create_window SEC(".maps");
 
 SEC("lsm/inode_create")
 int BPF_PROG(create_rate, struct inode *dir, struct dentry *dentry, umode_t mode)
 {
-	__u64 cgroup = bpf_get_current_cgroup_id(), now = bpf_ktime_get_ns();
-	struct window fresh = { .start = now, .count = 0 }, *w;
 	__u32 zero = 0, *limit = bpf_map_lookup_elem(&create_limit, &zero);
+	struct window *w = bpf_map_lookup_elem(&create_window, &zero);
+	__u64 now = bpf_ktime_get_ns();
 
-	if (!limit || !*limit)
+	if (!limit || !*limit || !w)
 		return 0;
-	w = bpf_map_lookup_elem(&create_windows, &cgroup);
-	if (!w || now - w->start >= WINDOW_NS) {
-		bpf_map_update_elem(&create_windows, &cgroup, &fresh, BPF_ANY);
-		w = bpf_map_lookup_elem(&create_windows, &cgroup);
-		if (!w)
-			return 0;
+	/* A new window (racing openers may both reset it: a sample's precision). */
+	if (!w->start || now - w->start >= WINDOW_NS) {
+		w->start = now;
+		w->count = 0;
 	}
 	return DENY_IF(__sync_fetch_and_add(&w->count, 1) >= *limit, -EAGAIN);
 }

@@ -7,6 +7,11 @@
  * Fill the map (keys: IPv4 addresses in network order) before or after
  * attaching: krsictl attach socket_connect egress.bpf.o --pin ... then
  * bpftool map update, or from the loader.
+ *
+ * Which connections the list applies to comes from the attachment: with
+ * "cgroup=/sys/fs/cgroup/<container>" (krsictl attach --cgroup), to the
+ * sockets created in that cgroup or below it (socket_connect is scoped by the
+ * socket's cgroup); without a scope, to every socket.
  */
 
 #include "vmlinux.h"

@@ -32,22 +32,32 @@
  */
 #define KRSI_ATTACH_AUDIT 0x8
 #define KRSI_ATTACH_QUIET 0x10
+/*
+ * Flag of struct krsi_attach, combinable with the others: the program runs
+ * only for subjects in the cgroup v2 directory @cgroup_fd or below it.
+ */
+#define KRSI_ATTACH_CGROUP 0x20
 
 /**
  * struct krsi_attach - argument of KRSI_IOC_ATTACH, which returns the
  * attached program's id (as listed, and for detaching)
  * @size: sizeof(struct krsi_attach)
  * @flags: 0 (last), or one of KRSI_ATTACH_FIRST, _BEFORE, _AFTER; with
- *	KRSI_ATTACH_AUDIT and KRSI_ATTACH_QUIET or'ed in
+ *	KRSI_ATTACH_AUDIT, KRSI_ATTACH_QUIET and KRSI_ATTACH_CGROUP or'ed in
  * @prog_fd: file descriptor of a loaded BPF_PROG_TYPE_LSM program
  * @rel_id: with KRSI_ATTACH_BEFORE or _AFTER, the id of the program to go
  *	before or after; otherwise 0
+ * @cgroup_fd: with KRSI_ATTACH_CGROUP, a descriptor of the cgroup v2
+ *	directory the attachment is scoped to; otherwise 0
+ * @reserved: must be 0
  */
 struct krsi_attach {
 	__u32 size;
 	__u32 flags;
 	__s32 prog_fd;
 	__u32 rel_id;
+	__s32 cgroup_fd;
+	__u32 reserved;
 };
 
 /**

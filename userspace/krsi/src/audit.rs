@@ -5,11 +5,12 @@
 //! result, and `AUDIT_KRSI_CONFIG_CHANGE` (1461) for every change and refused attempt (`op=`
 //! `attach`, `detach`, `disable`, `enable`, `revalidate` with `count=`, ...; a change a
 //! revalidation makes by itself is an `op=disable` or `op=enable` with `state=` and `trigger=`,
-//! and a disable's `reason=`). Fields are kept whatever their names, so new ones decode too. Each
-//! record's text is `audit(<sec>.<msec>:<serial>): key=value key=value ...`, where a value is
-//! plain (`hook=file_open`, `result=-1`), `?`, a quoted string (`comm="cat"`), or, for an
-//! untrusted string holding a space, a quote or a control character, its bytes in hex
-//! (`comm=6120620A`).
+//! and a disable's `reason=`; an `op=attach` has the attachment's `mode=` and `log=` and, when
+//! it is scoped to a cgroup, the cgroup's id in `cgroup=`). Fields are kept whatever their names,
+//! so new ones decode too. Each record's text is
+//! `audit(<sec>.<msec>:<serial>): key=value key=value ...`, where a value is plain
+//! (`hook=file_open`, `result=-1`), `?`, a quoted string (`comm="cat"`), or, for an untrusted
+//! string holding a space, a quote or a control character, its bytes in hex (`comm=6120620A`).
 //!
 //! ```no_run
 //! # fn main() -> Result<(), krsi::Error> {
@@ -723,5 +724,30 @@ mod tests {
         );
         // A truncated header: nothing.
         assert!(parse_datagram(&d[..10]).is_empty());
+    }
+
+    #[test]
+    fn attach_records_have_the_scope() {
+        // Scoped: cgroup= (the cgroup's id) after mode= and log=.
+        let r = Record::parse(
+            1461,
+            "audit(1733252403.000:80): op=attach hook=task_setrlimit prog_id=12 \
+             prog_name=\"sc_a\" mode=enforce log=1 cgroup=4021 pid=301 auid=0 ses=1 \
+             comm=\"krsictl\" exe=\"/bin/krsictl\" res=1",
+        )
+        .unwrap();
+        assert_eq!(
+            (r.get("op"), r.get("mode"), r.get("log"), r.get("cgroup")),
+            (Some("attach"), Some("enforce"), Some("1"), Some("4021"))
+        );
+        assert_eq!(r.get("cgroup").map(str::parse::<u64>), Some(Ok(4021)));
+        // Unscoped: none.
+        let r = Record::parse(
+            1461,
+            "audit(1733252403.001:81): op=attach hook=file_open prog_id=13 prog_name=\"d\" \
+             mode=audit log=0 pid=301 auid=0 ses=1 comm=\"krsictl\" exe=\"/bin/krsictl\" res=1",
+        )
+        .unwrap();
+        assert_eq!((r.get("mode"), r.get("cgroup")), (Some("audit"), None));
     }
 }

@@ -28,11 +28,17 @@
 //! lockdown level or an LSM's policy changes, or when asked with [`revalidate`]: a program whose
 //! checks now fail is disabled with a [`DisableReason`], and enabled again by a later
 //! revalidation that passes. [`Attachment::enabled`] and [`Attachment::reason`] show it.
+//!
+//! An attachment may be scoped to a cgroup v2 subtree ([`AttachOptions::cgroup`]): its program
+//! then runs only when the hook's subject (the current task, or the socket of a socket hook) is
+//! in that cgroup or below it. [`Attachment::scope`] shows the cgroup's id and path; a replace
+//! keeps the scope of the program it replaces.
 
 use std::ffi::CString;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
@@ -125,12 +131,49 @@ pub enum Error {
         /// What was attempted.
         op: String,
     },
-    /// `EOPNOTSUPP`: a mode or logging on a hook that is not an errno hook, or a program for a
-    /// first_wins hook while another LSM registers it.
-    #[error("{op}: not supported on this hook (a mode and logging are for errno hooks only; a first_wins hook takes no program while another LSM registers it)")]
+    /// `EOPNOTSUPP`: a mode or logging on a hook that is not an errno hook, a cgroup scope on a
+    /// hook that cannot be scoped, or a program for a first_wins hook while another LSM
+    /// registers it.
+    #[error("{op}: not supported on this hook (a mode and logging are for errno hooks only; a cgroup scope for hooks whose programs run for a task or a socket; a first_wins hook takes no program while another LSM registers it)")]
     NotSupported {
         /// What was attempted.
         op: String,
+    },
+    /// `EOPNOTSUPP` from an attach scoped to a cgroup (with the default mode and logging): the
+    /// hook has no subject whose cgroup could be checked (it frees an object, or runs in
+    /// interrupt context), e.g. `file_send_sigiotask` or `cred_free`.
+    #[error("{op}: {hook} cannot be scoped to a cgroup: its programs do not run for a task or a socket whose cgroup could be checked (a hook that frees an object or runs in interrupt context); attach it without a cgroup")]
+    NotScopable {
+        /// What was attempted.
+        op: String,
+        /// The hook.
+        hook: String,
+    },
+    /// `ENOENT` from an attach scoped to a cgroup: no such directory, or the cgroup is being
+    /// removed.
+    #[error("{op}: no cgroup directory {} (or the cgroup is being removed)", .path.display())]
+    NoSuchCgroup {
+        /// What was attempted.
+        op: String,
+        /// The cgroup directory asked for.
+        path: PathBuf,
+    },
+    /// `ENOTDIR` from an attach scoped to a cgroup: the path is not a directory.
+    #[error("{op}: {} is not a directory (a scope is a cgroup v2 directory, such as /sys/fs/cgroup/NAME)", .path.display())]
+    NotADirectory {
+        /// What was attempted.
+        op: String,
+        /// The cgroup directory asked for.
+        path: PathBuf,
+    },
+    /// `EBADF` from an attach scoped to a cgroup: a directory that is not a cgroup v2 directory
+    /// (another filesystem, or a cgroup v1 hierarchy).
+    #[error("{op}: {} is not a cgroup v2 directory (a scope is a directory of the cgroup2 filesystem, usually mounted at /sys/fs/cgroup; cgroup v1 hierarchies cannot scope)", .path.display())]
+    NotCgroup2 {
+        /// What was attempted.
+        op: String,
+        /// The cgroup directory asked for.
+        path: PathBuf,
     },
     /// `EALREADY` from [`Hook::disable`]: the program already is disabled by hand.
     #[error("{op}: program {id} of {hook} is already disabled (`krsictl enable {hook} {id}` runs it again)")]
@@ -212,7 +255,10 @@ impl Error {
             Error::HookFull { .. } => libc::E2BIG,
             Error::BadFd { .. } => libc::EBADF,
             Error::Sealed { .. } => libc::EROFS,
-            Error::NotSupported { .. } => libc::EOPNOTSUPP,
+            Error::NotSupported { .. } | Error::NotScopable { .. } => libc::EOPNOTSUPP,
+            Error::NoSuchCgroup { .. } => libc::ENOENT,
+            Error::NotADirectory { .. } => libc::ENOTDIR,
+            Error::NotCgroup2 { .. } => libc::EBADF,
             Error::Io { source, .. } => return source.raw_os_error(),
             Error::NotActive | Error::NoSuchHook(_) | Error::Parse(_) | Error::BadRecord(_) => {
                 return None
@@ -261,6 +307,9 @@ pub struct Attachment {
     /// disabled by hand). A program with a reason runs again when a revalidation passes and it
     /// is not also disabled by hand.
     pub reason: Option<DisableReason>,
+    /// The cgroup v2 subtree it runs for (`cgroup=` and `cgroup_path=`); `None` when it runs
+    /// for every subject.
+    pub scope: Option<Scope>,
 }
 
 impl Attachment {
@@ -272,6 +321,52 @@ impl Attachment {
             "disabled"
         }
     }
+}
+
+/// The cgroup v2 subtree an attachment is scoped to, as the listing shows it: its program runs
+/// only when the hook's subject (the current task, or the socket of a socket hook) is in this
+/// cgroup or below it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Scope {
+    /// The cgroup's id (`cgroup=`): the inode number of its directory in the cgroup2
+    /// filesystem.
+    pub id: u64,
+    /// Its path from the root of the cgroup2 hierarchy, as `/proc/self/cgroup` shows it
+    /// (`/A/C`), unescaped (bytes that are not UTF-8 replaced by U+FFFD); `None` once the cgroup
+    /// was removed (`cgroup_path=(removed)`): the attachment stays until detached, and no task
+    /// can be in the cgroup any more.
+    pub path: Option<String>,
+}
+
+impl Scope {
+    /// Whether the cgroup was removed (`rmdir`) since the attach.
+    pub fn removed(&self) -> bool {
+        self.path.is_none()
+    }
+}
+
+/// Undoes the listing's escapes of a cgroup path: `\ooo` (three octal digits) for a space, a
+/// control character, a backslash or a byte of 0x7f and above, as `/proc/self/mounts` writes
+/// paths. `None` for a backslash not followed by three octal digits of a byte.
+fn unescape(word: &str) -> Option<String> {
+    let bytes = word.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'\\' {
+            let digits = bytes.get(i + 1..i + 4)?;
+            if !digits.iter().all(|d| (b'0'..=b'7').contains(d)) {
+                return None;
+            }
+            let v = digits.iter().fold(0u32, |v, d| v * 8 + u32::from(d - b'0'));
+            out.push(u8::try_from(v).ok()?);
+            i += 4;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    Some(String::from_utf8_lossy(&out).into_owned())
 }
 
 /// Why revalidation disabled an attachment: a check that passed when it was attached fails now.
@@ -419,16 +514,20 @@ impl Position {
     }
 }
 
-/// How an attach places and configures its program: where in the run order, and (on errno
-/// hooks) its mode and logging. The default is what a plain attach does: last, enforcing,
-/// logged; only what differs from it is sent, so the default works on every hook.
+/// How an attach places and configures its program: where in the run order, (on errno hooks)
+/// its mode and logging, and the cgroup v2 subtree it is scoped to. The default is what a plain
+/// attach does: last, enforcing, logged, for every subject; only what differs from it is sent,
+/// so the default works on every hook.
 ///
 /// ```
 /// use krsi::{AttachOptions, Mode, Position};
-/// let opts = AttachOptions::default().mode(Mode::Audit).position(Position::First);
+/// let opts = AttachOptions::default()
+///     .mode(Mode::Audit)
+///     .position(Position::First)
+///     .cgroup("/sys/fs/cgroup/web");
 /// assert_eq!((opts.mode, opts.log), (Mode::Audit, true));
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AttachOptions {
     /// Where in the run order.
     pub position: Position,
@@ -436,6 +535,10 @@ pub struct AttachOptions {
     pub mode: Mode,
     /// Whether its denials are recorded in the audit log (false: `log=0`, `KRSI_ATTACH_QUIET`).
     pub log: bool,
+    /// The cgroup v2 directory (e.g. `/sys/fs/cgroup/web`) the attachment is scoped to: its
+    /// program runs only for subjects in that cgroup or below it (`cgroup=DIR`,
+    /// `KRSI_ATTACH_CGROUP`). `None`: for every subject.
+    pub cgroup: Option<PathBuf>,
 }
 
 impl Default for AttachOptions {
@@ -444,6 +547,7 @@ impl Default for AttachOptions {
             position: Position::Last,
             mode: Mode::Enforce,
             log: true,
+            cgroup: None,
         }
     }
 }
@@ -473,7 +577,18 @@ impl AttachOptions {
         AttachOptions { log, ..self }
     }
 
-    /// The words a hook file write adds after the path, each with a space before it.
+    /// These options, scoped to the cgroup v2 directory `dir` (e.g. `/sys/fs/cgroup/web`): the
+    /// program runs only for subjects in that cgroup or below it. Hooks with no such subject
+    /// refuse it ([`Error::NotScopable`]).
+    pub fn cgroup(self, dir: impl Into<PathBuf>) -> Self {
+        AttachOptions {
+            cgroup: Some(dir.into()),
+            ..self
+        }
+    }
+
+    /// The words a hook file write adds after the path, each with a space before it, but for
+    /// the `cgroup=` word (see [`Hook::attach_pinned_with`]).
     fn words(&self) -> String {
         let mut w = self.position.words();
         if self.mode == Mode::Audit {
@@ -485,7 +600,7 @@ impl AttachOptions {
         w
     }
 
-    /// `KRSI_IOC_ATTACH`'s flags and `rel_id`.
+    /// `KRSI_IOC_ATTACH`'s flags and `rel_id` (`KRSI_ATTACH_CGROUP` with a cgroup).
     fn ioctl(&self) -> (u32, u32) {
         let (mut flags, rel_id) = self.position.ioctl();
         if self.mode == Mode::Audit {
@@ -494,7 +609,66 @@ impl AttachOptions {
         if !self.log {
             flags |= uapi::KRSI_ATTACH_QUIET;
         }
+        if self.cgroup.is_some() {
+            flags |= uapi::KRSI_ATTACH_CGROUP;
+        }
         (flags, rel_id)
+    }
+
+    /// Whether the mode and logging are the defaults (so that an `EOPNOTSUPP` is not theirs).
+    fn default_settings(&self) -> bool {
+        self.mode == Mode::Enforce && self.log
+    }
+}
+
+/// `statfs(2)`'s `f_type` of the cgroup2 filesystem (`linux/magic.h`).
+const CGROUP2_SUPER_MAGIC: u64 = 0x6367_7270;
+
+/// Opens the cgroup v2 directory `dir` (`O_RDONLY | O_DIRECTORY`) for a scope, with the errors
+/// the kernel would give: [`Error::NoSuchCgroup`], [`Error::NotADirectory`],
+/// [`Error::NotCgroup2`].
+fn open_cgroup(dir: &Path, op: &str) -> Result<OwnedFd> {
+    let file = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_DIRECTORY)
+        .open(dir)
+        .map_err(|e| match e.raw_os_error() {
+            Some(libc::ENOENT | libc::ENOTDIR) => cgroup_error(Error::from_io(op, e), dir),
+            _ => Error::Io {
+                op: format!("{op}: opening {}", dir.display()),
+                source: e,
+            },
+        })?;
+    // SAFETY: an all-zero statfs is a valid buffer for fstatfs to fill.
+    let mut st: libc::statfs = unsafe { std::mem::zeroed() };
+    // SAFETY: `file` is an open descriptor and `st` a statfs buffer that lives across the call.
+    if unsafe { libc::fstatfs(file.as_raw_fd(), &mut st) } != 0 {
+        return Err(Error::from_io(op, io::Error::last_os_error()));
+    }
+    // f_type is signed on some ABIs; the magic fits in 32 bits either way.
+    #[allow(clippy::unnecessary_cast)]
+    let magic = st.f_type as u64 & 0xffff_ffff;
+    if magic != CGROUP2_SUPER_MAGIC {
+        return Err(Error::NotCgroup2 {
+            op: op.to_string(),
+            path: dir.to_path_buf(),
+        });
+    }
+    Ok(file.into())
+}
+
+/// Names what an errno of an attach scoped to cgroup directory `dir` means for the cgroup:
+/// `ENOENT`, `ENOTDIR` and `EBADF` (the kernel checks the cgroup before the program, and the
+/// program's descriptor is open); other errors stay as they are.
+fn cgroup_error(e: Error, dir: &Path) -> Error {
+    let path = dir.to_path_buf();
+    match e {
+        Error::NotFound { op } => Error::NoSuchCgroup { op, path },
+        Error::BadFd { op } => Error::NotCgroup2 { op, path },
+        Error::Io { op, source } if source.raw_os_error() == Some(libc::ENOTDIR) => {
+            Error::NotADirectory { op, path }
+        }
+        e => e,
     }
 }
 
@@ -512,8 +686,10 @@ pub struct Listing {
 /// have neither counter), errno hooks' lines going on with
 /// ` audited=<n> mode=<enforce|audit> log=<0|1>`, and every line ending with
 /// ` state=<enabled|disabled>` and, for a program revalidation disabled,
-/// ` reason=<lockdown|capability|lsm>`. The fields after the id may come in any order; fields a
-/// later krsi adds are ignored, and a krsi without `state=` runs every program.
+/// ` reason=<lockdown|capability|lsm>`, and for a program scoped to a cgroup
+/// ` cgroup=<id> cgroup_path=<path>`, the path from the cgroup2 root with `\ooo` octal escapes
+/// (see [`Scope`]) or `(removed)`. The fields after the id may come in any order; fields a later
+/// krsi adds are ignored, and a krsi without `state=` runs every program.
 pub fn parse_hook_listing(text: &str) -> Result<Listing> {
     let mut listing = Listing::default();
     for (i, line) in text.lines().filter(|l| !l.is_empty()).enumerate() {
@@ -583,6 +759,7 @@ fn parse_line(line: &str) -> Result<Attachment> {
     let (mut denied, mut answered_true) = (None, None);
     let (mut audited, mut mode, mut log) = (None, None, None);
     let (mut enabled, mut reason) = (true, None);
+    let (mut cgroup, mut cgroup_path) = (None, None);
     for w in words {
         let (k, v) = w.split_once('=').ok_or_else(bad)?;
         match k {
@@ -602,6 +779,14 @@ fn parse_line(line: &str) -> Result<Attachment> {
                 }
             }
             "reason" => reason = Some(v.parse().map_err(|_| bad())?),
+            "cgroup" => cgroup = Some(v.parse::<u64>().map_err(|_| bad())?),
+            "cgroup_path" => {
+                cgroup_path = Some(match v {
+                    "(removed)" => None,
+                    _ if v.starts_with('/') => Some(unescape(v).ok_or_else(bad)?),
+                    _ => return Err(bad()),
+                })
+            }
             // Fields a later krsi adds are ignored, as documented.
             _ => {}
         }
@@ -610,6 +795,12 @@ fn parse_line(line: &str) -> Result<Attachment> {
     if enabled && reason.is_some() {
         return Err(bad());
     }
+    // A scope has both its id and its path.
+    let scope = match (cgroup, cgroup_path) {
+        (Some(id), Some(path)) => Some(Scope { id, path }),
+        (None, None) => None,
+        _ => return Err(bad()),
+    };
     Ok(Attachment {
         id,
         name: name.ok_or_else(bad)?,
@@ -622,6 +813,7 @@ fn parse_line(line: &str) -> Result<Attachment> {
         log,
         enabled,
         reason,
+        scope,
     })
 }
 
@@ -779,18 +971,35 @@ impl Hook {
     }
 
     /// Attaches the program pinned at `pin` as `opts` say (place in the run order, mode,
-    /// logging) by writing `PATH [first|before=ID|after=ID] [mode=audit] [log=0]`; returns its
-    /// id. A mode or logging other than the default on a hook that is not an errno hook is
-    /// [`Error::NotSupported`].
+    /// logging, cgroup scope) by writing
+    /// `PATH [first|before=ID|after=ID] [mode=audit] [log=0] [cgroup=DIR]`; returns its id. A
+    /// mode or logging other than the default on a hook that is not an errno hook is
+    /// [`Error::NotSupported`]. A cgroup directory is written as an absolute path; one that
+    /// holds a space or a newline, which a write cannot carry, goes by descriptor as in
+    /// [`Hook::attach_fd_with`], whose errors a scope has.
     pub fn attach_pinned_with(&self, pin: impl AsRef<Path>, opts: &AttachOptions) -> Result<u32> {
         let pin = pin.as_ref();
         let op = format!("attaching {} to {}", pin.display(), self.name);
         let word = Self::pin_word(pin, &op)?;
+        let mut words = opts.words();
+        let mut by_fd = false;
+        if let Some(dir) = &opts.cgroup {
+            let abs = std::path::absolute(dir).map_err(|e| Error::from_io(op.clone(), e))?;
+            // Checked here for errors that name it; the kernel looks it up again.
+            open_cgroup(&abs, &op)?;
+            match Self::pin_word(&abs, &op) {
+                Ok(dir) => words.push_str(&format!(" cgroup={dir}")),
+                Err(_) => by_fd = true,
+            }
+        }
         // The pin's program id, to find it in the listing afterwards.
         let fd = pinned_prog_fd(pin).map_err(|e| Error::from_io(op.clone(), e))?;
+        if by_fd {
+            return self.attach_fd_with(fd.as_fd(), opts);
+        }
         let id = prog_id(fd.as_fd()).map_err(|e| Error::from_io(op.clone(), e))?;
-        self.write(&op, &format!("{word}{}\n", opts.words()))
-            .map_err(|e| self.not_attached(e, opts.position))?;
+        self.write(&op, &format!("{word}{words}\n"))
+            .map_err(|e| self.attach_error(e, opts))?;
         Ok(id)
     }
 
@@ -807,24 +1016,54 @@ impl Hook {
     }
 
     /// Attaches the loaded program of descriptor `prog` as `opts` say (place in the run order,
-    /// mode, logging: `KRSI_ATTACH_*` flags); returns its id. A mode or logging other than the
-    /// default on a hook that is not an errno hook is [`Error::NotSupported`].
+    /// mode, logging: `KRSI_ATTACH_*` flags; a cgroup scope: `KRSI_ATTACH_CGROUP` with the
+    /// directory opened here); returns its id. A mode or logging other than the default on a
+    /// hook that is not an errno hook is [`Error::NotSupported`]. With a cgroup:
+    /// [`Error::NoSuchCgroup`] (or it is being removed), [`Error::NotADirectory`],
+    /// [`Error::NotCgroup2`] (not a cgroup v2 directory), and [`Error::NotScopable`] on a hook
+    /// that cannot be scoped (with a mode or logging other than the default, that is
+    /// [`Error::NotSupported`], as the kernel's `EOPNOTSUPP` could be theirs).
     pub fn attach_fd_with(&self, prog: BorrowedFd<'_>, opts: &AttachOptions) -> Result<u32> {
         let op = format!("attaching program fd {} to {}", prog.as_raw_fd(), self.name);
+        let cgroup = match &opts.cgroup {
+            Some(dir) => Some(open_cgroup(dir, &op)?),
+            None => None,
+        };
         let (flags, rel_id) = opts.ioctl();
         let arg = uapi::krsi_attach {
             size: std::mem::size_of::<uapi::krsi_attach>() as u32,
             flags,
             prog_fd: prog.as_raw_fd(),
             rel_id,
+            cgroup_fd: cgroup.as_ref().map_or(0, AsRawFd::as_raw_fd),
+            reserved: 0,
         };
         // SAFETY: KRSI_IOC_ATTACH reads one `krsi_attach`, which `arg` is; it returns the id.
+        // `cgroup` stays open across the call.
         unsafe { self.ioctl_id(&op, uapi::KRSI_IOC_ATTACH, &raw const arg) }
-            .map_err(|e| self.not_attached(e, opts.position))
+            .map_err(|e| self.attach_error(e, opts))
+    }
+
+    /// Names what an attach's errno means: the program `opts.position` is relative to, or the
+    /// cgroup of its scope.
+    fn attach_error(&self, e: Error, opts: &AttachOptions) -> Error {
+        let e = self.not_attached(e, opts.position);
+        match (&opts.cgroup, e) {
+            (None, e) => e,
+            // Without a mode or logging asked for, the kernel's EOPNOTSUPP is the scope's.
+            (Some(_), Error::NotSupported { op }) if opts.default_settings() => {
+                Error::NotScopable {
+                    op,
+                    hook: self.name.clone(),
+                }
+            }
+            (Some(dir), e) => cgroup_error(e, dir),
+        }
     }
 
     /// Swaps the program with id `id` for the loaded program of descriptor `prog`, in its place
-    /// in the run order, atomically; returns the new program's id.
+    /// in the run order, atomically; returns the new program's id. The new program keeps the
+    /// replaced one's cgroup scope.
     pub fn replace_fd(&self, id: u32, prog: BorrowedFd<'_>) -> Result<u32> {
         let op = format!(
             "replacing program {id} of {} by fd {}",
@@ -1042,6 +1281,7 @@ mod tests {
                 log: None,
                 enabled: true,
                 reason: None,
+                scope: None,
             }
         );
         assert_eq!(l[1].name, "-");
@@ -1110,6 +1350,7 @@ mod tests {
                 log: Some(true),
                 enabled: true,
                 reason: None,
+                scope: None,
             }
         );
         assert_eq!(
@@ -1162,10 +1403,12 @@ mod tests {
         assert_eq!(d, AttachOptions::from(Position::Last));
         // The default adds nothing, so it attaches to hooks of every class.
         assert_eq!((d.words(), d.ioctl()), (String::new(), (0, 0)));
-        let o = d.mode(Mode::Audit);
+        assert!(d.cgroup.is_none() && d.default_settings());
+        let o = d.clone().mode(Mode::Audit);
         assert_eq!(o.words(), " mode=audit");
         assert_eq!(o.ioctl(), (uapi::KRSI_ATTACH_AUDIT, 0));
-        let o = d.log(false).position(Position::First);
+        assert!(!o.default_settings());
+        let o = d.clone().log(false).position(Position::First);
         assert_eq!(o.words(), " first log=0");
         assert_eq!(
             o.ioctl(),
@@ -1189,6 +1432,257 @@ mod tests {
             (uapi::KRSI_ATTACH_BEFORE, 3)
         );
         assert_eq!((uapi::KRSI_ATTACH_AUDIT, uapi::KRSI_ATTACH_QUIET), (8, 16));
+        // A scope is a flag combinable with the others; its directory goes by descriptor (the
+        // write's cgroup= word is added by attach_pinned_with).
+        let o = d.cgroup("/sys/fs/cgroup/A");
+        assert_eq!(o.cgroup.as_deref(), Some(Path::new("/sys/fs/cgroup/A")));
+        assert_eq!(
+            (o.words(), o.ioctl()),
+            (String::new(), (uapi::KRSI_ATTACH_CGROUP, 0))
+        );
+        assert!(o.default_settings());
+        let o = o.position(Position::Before(5)).mode(Mode::Audit);
+        assert_eq!(o.words(), " before=5 mode=audit");
+        assert_eq!(
+            o.ioctl(),
+            (
+                uapi::KRSI_ATTACH_BEFORE | uapi::KRSI_ATTACH_AUDIT | uapi::KRSI_ATTACH_CGROUP,
+                5
+            )
+        );
+        assert_eq!(uapi::KRSI_ATTACH_CGROUP, 0x20);
+    }
+
+    #[test]
+    fn listing_has_the_cgroup_scope() {
+        let text = "12 name=sc_a runs=3 denied=1 sleepable=0 audited=0 mode=enforce log=1 \
+                    state=enabled cgroup=4021 cgroup_path=/A\n\
+                    13 name=sc_b runs=0 sleepable=0 state=disabled reason=lsm cgroup=4022 \
+                    cgroup_path=/A/C\n\
+                    14 name=sc_c runs=0 sleepable=0 state=enabled cgroup=4023 \
+                    cgroup_path=(removed)\n\
+                    15 name=sc_d runs=0 sleepable=0 state=enabled cgroup=18446744073709551615 \
+                    cgroup_path=/a\\040b/tab\\011/back\\134slash/\\303\\251t\\303\\251/\\177\n\
+                    16 name=x runs=0 sleepable=0 state=enabled\n";
+        let a = parse_listing(text).unwrap();
+        assert_eq!(
+            a[0],
+            Attachment {
+                id: 12,
+                name: "sc_a".into(),
+                runs: 3,
+                denied: Some(1),
+                answered_true: None,
+                sleepable: false,
+                audited: Some(0),
+                mode: Some(Mode::Enforce),
+                log: Some(true),
+                enabled: true,
+                reason: None,
+                scope: Some(Scope {
+                    id: 4021,
+                    path: Some("/A".into()),
+                }),
+            }
+        );
+        assert_eq!(
+            (a[1].enabled, a[1].reason, a[1].scope.clone()),
+            (
+                false,
+                Some(DisableReason::Lsm),
+                Some(Scope {
+                    id: 4022,
+                    path: Some("/A/C".into())
+                })
+            )
+        );
+        // Removed: the attachment stays, with no path.
+        let s = a[2].scope.as_ref().unwrap();
+        assert_eq!((s.id, s.path.as_deref(), s.removed()), (4023, None, true));
+        assert!(!a[0].scope.as_ref().unwrap().removed());
+        // Octal escapes of a space, a tab, a backslash, UTF-8 bytes and DEL.
+        assert_eq!(
+            a[3].scope,
+            Some(Scope {
+                id: u64::MAX,
+                path: Some("/a b/tab\t/back\\slash/\u{e9}t\u{e9}/\u{7f}".into()),
+            })
+        );
+        assert_eq!(a[4].scope, None);
+        // Any order.
+        let a = parse_listing("9 cgroup_path=/B cgroup=7 name=n runs=1 sleepable=0\n").unwrap();
+        assert_eq!(
+            a[0].scope,
+            Some(Scope {
+                id: 7,
+                path: Some("/B".into())
+            })
+        );
+        // The root cgroup.
+        let a = parse_listing("9 name=n runs=1 sleepable=0 cgroup=1 cgroup_path=/\n").unwrap();
+        assert_eq!(a[0].scope.as_ref().unwrap().path.as_deref(), Some("/"));
+        // A byte that is not UTF-8 is replaced.
+        let a = parse_listing("9 name=n runs=1 sleepable=0 cgroup=1 cgroup_path=/\\377\n").unwrap();
+        assert_eq!(
+            a[0].scope.as_ref().unwrap().path.as_deref(),
+            Some("/\u{fffd}")
+        );
+        for bad in [
+            // One without the other.
+            "5 name=a runs=1 sleepable=0 cgroup=4",
+            "5 name=a runs=1 sleepable=0 cgroup_path=/A",
+            "5 name=a runs=1 sleepable=0 cgroup=x cgroup_path=/A",
+            "5 name=a runs=1 sleepable=0 cgroup=-1 cgroup_path=/A",
+            "5 name=a runs=1 sleepable=0 cgroup= cgroup_path=/A",
+            "5 name=a runs=1 sleepable=0 cgroup=18446744073709551616 cgroup_path=/A",
+            // A path is absolute, or (removed).
+            "5 name=a runs=1 sleepable=0 cgroup=4 cgroup_path=A",
+            "5 name=a runs=1 sleepable=0 cgroup=4 cgroup_path=",
+            "5 name=a runs=1 sleepable=0 cgroup=4 cgroup_path=removed",
+            // Escapes are three octal digits of a byte.
+            "5 name=a runs=1 sleepable=0 cgroup=4 cgroup_path=/a\\",
+            "5 name=a runs=1 sleepable=0 cgroup=4 cgroup_path=/a\\04",
+            "5 name=a runs=1 sleepable=0 cgroup=4 cgroup_path=/a\\048",
+            "5 name=a runs=1 sleepable=0 cgroup=4 cgroup_path=/a\\400",
+            "5 name=a runs=1 sleepable=0 cgroup=4 cgroup_path=/a\\n",
+        ] {
+            assert!(matches!(parse_listing(bad), Err(Error::Parse(_))), "{bad}");
+        }
+    }
+
+    #[test]
+    fn unescape_undoes_octal_escapes() {
+        assert_eq!(unescape("/plain").as_deref(), Some("/plain"));
+        assert_eq!(unescape("\\040\\134\\012").as_deref(), Some(" \\\n"));
+        assert_eq!(unescape("a\\0000").as_deref(), Some("a\u{0}0"));
+        assert_eq!(unescape("\\377"), Some("\u{fffd}".to_string()));
+        assert_eq!(unescape("\\"), None);
+        assert_eq!(unescape("\\9\\9"), None);
+    }
+
+    #[test]
+    fn cgroup_errors_say_what_they_mean() {
+        let (op, hook) = (String::from("op"), String::from("file_send_sigiotask"));
+        let e = Error::NotScopable {
+            op: op.clone(),
+            hook: hook.clone(),
+        };
+        assert_eq!(e.errno(), Some(libc::EOPNOTSUPP));
+        assert!(e
+            .to_string()
+            .starts_with("op: file_send_sigiotask cannot be scoped to a cgroup: "));
+        let dir = Path::new("/sys/fs/cgroup/nope");
+        let cases = [
+            (
+                libc::ENOENT,
+                libc::ENOENT,
+                "op: no cgroup directory /sys/fs/cgroup/nope (or the cgroup is being removed)",
+            ),
+            (
+                libc::ENOTDIR,
+                libc::ENOTDIR,
+                "op: /sys/fs/cgroup/nope is not a directory",
+            ),
+            (
+                libc::EBADF,
+                libc::EBADF,
+                "op: /sys/fs/cgroup/nope is not a cgroup v2 directory",
+            ),
+            // Others stay as they are.
+            (libc::EROFS, libc::EROFS, "op: refused: the hook is sealed"),
+            (libc::EEXIST, libc::EEXIST, "op: already attached"),
+        ];
+        for (errno, want, text) in cases {
+            let e = cgroup_error(
+                Error::from_io("op", io::Error::from_raw_os_error(errno)),
+                dir,
+            );
+            assert_eq!(e.errno(), Some(want));
+            let msg = e.to_string();
+            assert!(msg.starts_with(text), "{errno}: {msg}");
+        }
+        assert!(matches!(
+            cgroup_error(Error::from_io("op", io::Error::from_raw_os_error(libc::ENOENT)), dir),
+            Error::NoSuchCgroup { ref path, .. } if path == dir
+        ));
+    }
+
+    #[test]
+    fn attach_errors_name_the_cgroup_or_the_hook() {
+        let dir = std::env::temp_dir().join(format!("krsi-scope-test-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        fs::write(dir.join("file_send_sigiotask"), "").unwrap();
+        let hook = Hook::open_in(&dir, "file_send_sigiotask").unwrap();
+        let eno = |errno| Error::from_io("op", io::Error::from_raw_os_error(errno));
+        let scoped = AttachOptions::default().cgroup("/sys/fs/cgroup/A");
+        assert!(matches!(
+            hook.attach_error(eno(libc::EOPNOTSUPP), &scoped),
+            Error::NotScopable { ref hook, .. } if hook == "file_send_sigiotask"
+        ));
+        // With a mode asked for, EOPNOTSUPP may be the mode's.
+        assert!(matches!(
+            hook.attach_error(eno(libc::EOPNOTSUPP), &scoped.clone().mode(Mode::Audit)),
+            Error::NotSupported { .. }
+        ));
+        assert!(matches!(
+            hook.attach_error(eno(libc::EOPNOTSUPP), &AttachOptions::default()),
+            Error::NotSupported { .. }
+        ));
+        assert!(matches!(
+            hook.attach_error(eno(libc::EBADF), &scoped),
+            Error::NotCgroup2 { .. }
+        ));
+        assert!(matches!(
+            hook.attach_error(eno(libc::EBADF), &AttachOptions::default()),
+            Error::BadFd { .. }
+        ));
+        // ENOENT relative to a program is that program's, else the cgroup's.
+        assert!(matches!(
+            hook.attach_error(
+                eno(libc::ENOENT),
+                &scoped.clone().position(Position::After(3))
+            ),
+            Error::NotAttached { id: 3, .. }
+        ));
+        assert!(matches!(
+            hook.attach_error(eno(libc::ENOENT), &scoped),
+            Error::NoSuchCgroup { .. }
+        ));
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn cgroup_directories_are_checked_before_the_kernel() {
+        let dir = std::env::temp_dir().join(format!("krsi-cgroup-test-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("file");
+        fs::write(&file, "").unwrap();
+        assert!(matches!(
+            open_cgroup(&dir.join("nope"), "op"),
+            Err(Error::NoSuchCgroup { ref path, .. }) if path == &dir.join("nope")
+        ));
+        assert!(matches!(
+            open_cgroup(&file, "op"),
+            Err(Error::NotADirectory { ref path, .. }) if path == &file
+        ));
+        // A directory, but not of the cgroup2 filesystem.
+        assert!(matches!(
+            open_cgroup(&dir, "op"),
+            Err(Error::NotCgroup2 { ref path, .. }) if path == &dir
+        ));
+        fs::remove_dir_all(&dir).unwrap();
+        // Where the host has cgroup2 mounted, its root passes.
+        let root = Path::new("/sys/fs/cgroup");
+        // SAFETY: an all-zero statfs is a valid buffer.
+        let mut st: libc::statfs = unsafe { std::mem::zeroed() };
+        let c = CString::new("/sys/fs/cgroup").unwrap();
+        // SAFETY: a NUL-terminated path and a statfs buffer.
+        #[allow(clippy::unnecessary_cast)]
+        if unsafe { libc::statfs(c.as_ptr(), &mut st) } == 0
+            && st.f_type as u64 & 0xffff_ffff == CGROUP2_SUPER_MAGIC
+        {
+            assert!(open_cgroup(root, "op").is_ok());
+        }
     }
 
     #[test]
@@ -1230,6 +1724,7 @@ mod tests {
                 log: Some(true),
                 enabled: false,
                 reason: Some(DisableReason::Lockdown),
+                scope: None,
             }
         );
         assert_eq!((a[0].state(), a[1].state()), ("disabled", "enabled"));
@@ -1409,10 +1904,12 @@ mod tests {
 
     #[test]
     fn uapi_matches_the_header() {
-        assert_eq!(std::mem::size_of::<uapi::krsi_attach>(), 16);
+        // struct krsi_attach: six 32-bit fields, no padding.
+        assert_eq!(std::mem::size_of::<uapi::krsi_attach>(), 24);
+        assert_eq!(std::mem::align_of::<uapi::krsi_attach>(), 4);
         assert_eq!(std::mem::size_of::<uapi::krsi_detach>(), 16);
-        // _IOW(0xb9, 1, 16 bytes) and _IOW(0xb9, 2, 16 bytes) from asm-generic/ioctl.h.
-        assert_eq!(uapi::KRSI_IOC_ATTACH, 0x4010_b901);
+        // _IOW(0xb9, 1, 24 bytes) and _IOW(0xb9, 2, 16 bytes) from asm-generic/ioctl.h.
+        assert_eq!(uapi::KRSI_IOC_ATTACH, 0x4018_b901);
         assert_eq!(uapi::KRSI_IOC_DETACH, 0x4010_b902);
         assert_eq!(MAX_PROGS, 256);
         assert_eq!(std::mem::size_of::<uapi::krsi_replace>(), 16);
@@ -1428,6 +1925,14 @@ mod tests {
                 uapi::KRSI_ATTACH_AFTER
             ),
             (1, 2, 4)
+        );
+        assert_eq!(
+            (
+                uapi::KRSI_ATTACH_AUDIT,
+                uapi::KRSI_ATTACH_QUIET,
+                uapi::KRSI_ATTACH_CGROUP
+            ),
+            (0x8, 0x10, 0x20)
         );
         // struct krsi_setting: four __u32, no padding; _IOW(0xb9, 7 and 8, 16 bytes).
         assert_eq!(std::mem::size_of::<uapi::krsi_setting>(), 16);
@@ -1447,9 +1952,17 @@ mod tests {
                 std::mem::offset_of!(uapi::krsi_attach, flags),
                 std::mem::offset_of!(uapi::krsi_attach, prog_fd),
                 std::mem::offset_of!(uapi::krsi_attach, rel_id),
+                std::mem::offset_of!(uapi::krsi_attach, cgroup_fd),
+                std::mem::offset_of!(uapi::krsi_attach, reserved),
             ],
-            [0, 4, 8, 12]
+            [0, 4, 8, 12, 16, 20]
         );
+        // cgroup_fd is a descriptor (signed), reserved a u32 that must be 0.
+        let a = uapi::krsi_attach {
+            cgroup_fd: -1,
+            ..Default::default()
+        };
+        assert_eq!((a.cgroup_fd, a.reserved), (-1i32, 0u32));
         assert_eq!(uapi::KRSI_IOC_MODE, 0x4010_b907);
         assert_eq!(uapi::KRSI_IOC_LOG, 0x4010_b908);
         // _IOW(0xb9, 9 and 10, struct krsi_detach) and _IO(0xb9, 11).

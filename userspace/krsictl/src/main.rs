@@ -41,15 +41,17 @@ enum Command {
     /// List the hooks programs can attach to.
     Hooks,
     /// List attached programs, in run order: of HOOK, or of every hook that has some. Each
-    /// line ends with state=enabled or state=disabled, and reason=lockdown|capability|lsm for a
-    /// program a revalidation disabled.
+    /// line goes on with state=enabled or state=disabled, and reason=lockdown|capability|lsm for
+    /// a program a revalidation disabled; a program scoped to a cgroup ends with cgroup=ID
+    /// cgroup_path=PATH (the path from the cgroup2 root, or (removed)).
     List {
         /// A hook, e.g. file_open.
         hook: Option<String>,
     },
     /// Load a BPF LSM program from an object file (libbpf's SEC("lsm/HOOK") or
     /// SEC("lsm.s/HOOK")) and attach it to HOOK, after the programs already there unless
-    /// --first, --before or --after says where.
+    /// --first, --before or --after says where; for every subject, or with --cgroup only for
+    /// those of a cgroup subtree.
     Attach {
         /// The hook, e.g. file_open.
         hook: String,
@@ -78,6 +80,12 @@ enum Command {
         /// (errno hooks only).
         #[arg(long)]
         quiet: bool,
+        /// Scope it to the cgroup v2 directory DIR (e.g. /sys/fs/cgroup/web): it runs only when
+        /// the hook's subject (the current task, or the socket of a socket hook) is in that
+        /// cgroup or below it. Hooks that free an object or run in interrupt context cannot be
+        /// scoped.
+        #[arg(long, value_name = "DIR")]
+        cgroup: Option<PathBuf>,
         /// After attaching, print the text records the program writes to its ring buffer
         /// map MAP, one per line, until interrupted (the program stays attached).
         #[arg(long, value_name = "MAP")]
@@ -94,7 +102,8 @@ enum Command {
         id: u32,
     },
     /// Load a program from OBJECT and swap it for the program with id ID, in its place in
-    /// HOOK's run order, atomically: every hook call runs the old program or the new one.
+    /// HOOK's run order, atomically: every hook call runs the old program or the new one. The
+    /// new program keeps the old one's cgroup scope.
     Replace {
         /// The hook, e.g. file_open.
         hook: String,
@@ -256,6 +265,17 @@ struct Entry {
     /// Why a revalidation disabled it.
     #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<&'static str>,
+    /// The cgroup it is scoped to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cgroup: Option<CgroupEntry>,
+}
+
+/// An attachment's cgroup scope, for `list`: `{"id":N,"path":"/A"}`, the path `null` once the
+/// cgroup was removed.
+#[derive(Serialize)]
+struct CgroupEntry {
+    id: u64,
+    path: Option<String>,
 }
 
 impl From<krsi::Attachment> for Entry {
@@ -272,12 +292,16 @@ impl From<krsi::Attachment> for Entry {
             audited: a.audited,
             mode: a.mode.map(krsi::Mode::as_str),
             log: a.log,
+            cgroup: a.scope.map(|s| CgroupEntry {
+                id: s.id,
+                path: s.path,
+            }),
         }
     }
 }
 
 impl Entry {
-    /// The entry's line of `list`, after the hook: id, name, counters, settings, state.
+    /// The entry's line of `list`, after the hook: id, name, counters, settings, state, scope.
     fn text(&self) -> String {
         let counter = match (self.denied, self.answered_true) {
             (Some(n), _) => format!(" denied={n}"),
@@ -297,6 +321,10 @@ impl Entry {
         let mut state = format!(" state={}", self.state);
         if let Some(r) = self.reason {
             state.push_str(&format!(" reason={r}"));
+        }
+        if let Some(c) = &self.cgroup {
+            let path = c.path.as_deref().map_or("(removed)".into(), text_value);
+            state.push_str(&format!(" cgroup={} cgroup_path={path}", c.id));
         }
         format!(
             "{:>6}  {:<16} runs={}{}{}{}{}",
@@ -361,6 +389,9 @@ struct Attached {
     /// Only with --quiet.
     #[serde(skip_serializing_if = "Option::is_none")]
     log: Option<bool>,
+    /// Only with --cgroup: the directory given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cgroup: Option<String>,
 }
 
 /// Loads the LSM program `program` (or the only one) of `object` for `hook_name`, pinning it at
@@ -601,6 +632,7 @@ fn run(cli: Cli) -> Result<()> {
             after,
             mode,
             quiet,
+            cgroup,
             follow: map,
             count,
         } => {
@@ -610,9 +642,12 @@ fn run(cli: Cli) -> Result<()> {
                 (_, _, Some(id)) => krsi::Position::After(id),
                 _ => krsi::Position::Last,
             };
-            let opts = krsi::AttachOptions::from(pos)
+            let mut opts = krsi::AttachOptions::from(pos)
                 .mode(mode.map_or(krsi::Mode::Enforce, krsi::Mode::from))
                 .log(!quiet);
+            if let Some(dir) = &cgroup {
+                opts = opts.cgroup(dir);
+            }
             let h = krsi::Hook::open(&hook)?;
             let (mut ebpf, name) = load(&hook, &object, program.as_deref(), pin.as_ref())?;
             let id = h.attach_fd_with(lsm_mut(&mut ebpf, &name)?.fd()?.as_fd(), &opts)?;
@@ -622,6 +657,7 @@ fn run(cli: Cli) -> Result<()> {
                 program: name,
                 mode: mode.map(|m| krsi::Mode::from(m).as_str()),
                 log: quiet.then_some(false),
+                cgroup: cgroup.map(|d| d.display().to_string()),
             };
             if cli.json {
                 print_json(&a)?;
@@ -635,6 +671,9 @@ fn run(cli: Cli) -> Result<()> {
                 }
                 if !opts.log {
                     println!("quiet: its denials are not recorded in the audit log");
+                }
+                if let Some(dir) = &a.cgroup {
+                    println!("scoped to cgroup {dir}: it runs only for subjects in it or below it");
                 }
             }
             if let Some(map) = map {
@@ -841,6 +880,44 @@ mod tests {
     }
 
     #[test]
+    fn list_shows_the_cgroup_scope() {
+        let e = attachment(
+            "12 name=sc_a runs=3 denied=1 sleepable=0 audited=0 mode=enforce log=1 \
+             state=enabled cgroup=4021 cgroup_path=/A",
+        );
+        assert_eq!(
+            e.text(),
+            "    12  sc_a             runs=3 denied=1 audited=0 mode=enforce log=1 state=enabled \
+             cgroup=4021 cgroup_path=/A"
+        );
+        assert_eq!(
+            serde_json::to_string(&e).unwrap(),
+            "{\"id\":12,\"name\":\"sc_a\",\"runs\":3,\"denied\":1,\"sleepable\":false,\
+             \"audited\":0,\"mode\":\"enforce\",\"log\":true,\"state\":\"enabled\",\
+             \"cgroup\":{\"id\":4021,\"path\":\"/A\"}}"
+        );
+        // Removed: the path is null.
+        let e = attachment(
+            "13 name=sc_b runs=0 sleepable=0 state=disabled reason=lsm cgroup=4022 \
+             cgroup_path=(removed)",
+        );
+        assert_eq!(
+            e.text(),
+            "    13  sc_b             runs=0 state=disabled reason=lsm cgroup=4022 \
+             cgroup_path=(removed)"
+        );
+        assert!(serde_json::to_string(&e).unwrap().ends_with(
+            "\"state\":\"disabled\",\"reason\":\"lsm\",\"cgroup\":{\"id\":4022,\"path\":null}}"
+        ));
+        // Unescaped from the listing; quoted in text when it holds a space.
+        let e = attachment("14 name=c runs=0 sleepable=0 cgroup=7 cgroup_path=/a\\040b");
+        assert!(e.text().ends_with(" cgroup=7 cgroup_path=\"/a b\""));
+        assert!(serde_json::to_string(&e)
+            .unwrap()
+            .ends_with(",\"cgroup\":{\"id\":7,\"path\":\"/a b\"}}"));
+    }
+
+    #[test]
     fn command_lines_parse() {
         use clap::error::ErrorKind;
         let parse = |args: &[&str]| Cli::try_parse_from([&["krsictl"], args].concat());
@@ -859,9 +936,50 @@ mod tests {
             Command::Attach {
                 mode: None,
                 quiet: false,
+                cgroup: None,
                 ..
             }
         ));
+        // --cgroup combines with a position and a mode.
+        let cli = parse(&[
+            "attach",
+            "--first",
+            "--mode",
+            "audit",
+            "--cgroup",
+            "/sys/fs/cgroup/A",
+            "task_setrlimit",
+            "x.o",
+        ])
+        .unwrap();
+        assert!(matches!(
+            cli.command,
+            Command::Attach {
+                first: true,
+                mode: Some(ModeArg::Audit),
+                cgroup: Some(ref dir),
+                ..
+            } if dir == std::path::Path::new("/sys/fs/cgroup/A")
+        ));
+        assert!(matches!(
+            parse(&[
+                "attach",
+                "--after",
+                "3",
+                "task_setrlimit",
+                "x.o",
+                "--cgroup",
+                "/A"
+            ])
+            .unwrap()
+            .command,
+            Command::Attach {
+                after: Some(3),
+                cgroup: Some(_),
+                ..
+            }
+        ));
+        assert!(parse(&["attach", "--cgroup", "task_setrlimit", "x.o"]).is_err());
         assert!(matches!(
             parse(&["mode", "file_open", "7", "enforce"])
                 .unwrap()
