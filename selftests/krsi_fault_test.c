@@ -126,8 +126,11 @@ static bool same_state(const struct state *a, const struct state *b)
 /* The programs and pins a test uses. */
 FIXTURE(fault) {
 	struct prog connect, connect_s, kill1, kill2;
-	int connect_fd, kill_fd;
+	int connect_fd, kill_fd, cg_fd;
 };
+
+/* The cgroup the scoped attachments are scoped to. */
+#define FAULT_CG "/sys/fs/cgroup/krsi-fault"
 
 #define PIN_CONNECT_S PIN_DIR "krsi_fault_connect_s"
 #define PIN_KILL2 PIN_DIR "krsi_fault_kill2"
@@ -151,6 +154,10 @@ FIXTURE_SETUP(fault)
 	ASSERT_LE(0, self->connect_fd);
 	self->kill_fd = open(HOOK_DIR "task_kill", O_RDWR);
 	ASSERT_LE(0, self->kill_fd);
+	rmdir(FAULT_CG);
+	ASSERT_EQ(0, mkdir(FAULT_CG, 0755));
+	self->cg_fd = open(FAULT_CG, O_RDONLY | O_DIRECTORY);
+	ASSERT_LE(0, self->cg_fd);
 }
 
 FIXTURE_TEARDOWN(fault)
@@ -160,8 +167,10 @@ FIXTURE_TEARDOWN(fault)
 
 	close(self->connect_fd);
 	close(self->kill_fd);
+	close(self->cg_fd);
 	detach_all("socket_connect");
 	detach_all("task_kill");
+	rmdir(FAULT_CG);
 	unlink(PIN_CONNECT_S);
 	unlink(PIN_KILL2);
 	/* Whatever failed on the way, krsi holds no program reference now. */
@@ -606,6 +615,53 @@ TEST_F_TIMEOUT(fault, disable_enable_revalidate, 600)
 	ASSERT_EQ(0, ioctl_disable_connect_s(self));
 	for (i = 0; i < ARRAY_SIZE(enables); i++)
 		EXPECT_LT(0, fail_each(_metadata, self, &enables[i]));
+}
+
+static int write_attach_kill2_scoped(FIXTURE_DATA(fault) *self)
+{
+	return write_cmd(self->kill_fd, PIN_KILL2 " cgroup=" FAULT_CG "\n");
+}
+
+static int ioctl_attach_connect_scoped(FIXTURE_DATA(fault) *self)
+{
+	struct krsi_attach att = { .size = sizeof(att), .flags = KRSI_ATTACH_CGROUP,
+				   .prog_fd = self->connect.fd, .cgroup_fd = self->cg_fd };
+	int ret = ioctl(self->connect_fd, KRSI_IOC_ATTACH, &att);
+
+	if (ret < 0)
+		return errno;
+	return ret == (int)self->connect.id ? 0 : EPROTO;
+}
+
+/*
+ * Scoped attaches (the cgroup lookup by path and by descriptor), to an empty
+ * hook and behind a program; the listings of scoped programs (the cgroup's
+ * path).
+ */
+TEST_F_TIMEOUT(fault, scoped, 600)
+{
+	const struct op ops[] = {
+		{ "write scoped attach (atomic hook)", write_attach_kill2_scoped,
+		  write_detach_kill2 },
+		{ "ioctl scoped attach (sleepable hook)", ioctl_attach_connect_scoped,
+		  ioctl_detach_connect },
+	};
+	const struct op listings[] = {
+		{ "listing of a scoped program (sleepable hook)", read_connect, NULL },
+		{ "listing of a scoped program (atomic hook)", read_kill, NULL },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(ops); i++)
+		EXPECT_LT(0, fail_each(_metadata, self, &ops[i]));
+	ASSERT_EQ(0, ioctl_attach_kill1(self));
+	ASSERT_EQ(0, write_attach_connect_s(self));
+	for (i = 0; i < ARRAY_SIZE(ops); i++)
+		EXPECT_LT(0, fail_each(_metadata, self, &ops[i]));
+	ASSERT_EQ(0, write_attach_kill2_scoped(self));
+	ASSERT_EQ(0, ioctl_attach_connect_scoped(self));
+	for (i = 0; i < ARRAY_SIZE(listings); i++)
+		EXPECT_LT(0, fail_each(_metadata, self, &listings[i]));
 }
 
 /* The listings and status, empty and with programs. */
