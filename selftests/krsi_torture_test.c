@@ -146,7 +146,10 @@ static bool reset_raced(struct shared *sh)
 	return sh->resetting && errno == ENOENT;
 }
 
-/* Attaches p at the @round's place: last by write, first by write, after @prev by ioctl. */
+/*
+ * Attaches p at the @round's place: last by write (scoped to the root cgroup
+ * every other time), first by write, after @prev by ioctl.
+ */
 static int attach_at(int fd, struct prog *p, const char *pin, __u32 prev, unsigned int way)
 {
 	char cmd[96];
@@ -162,7 +165,12 @@ static int attach_at(int fd, struct prog *p, const char *pin, __u32 prev, unsign
 
 		return ioctl(fd, KRSI_IOC_ATTACH, &att) == (int)p->id ? 0 : -1;
 	}
-	snprintf(cmd, sizeof(cmd), "%s%s\n", pin, way % 2 ? " first" : "");
+	/*
+	 * Every other write attach is scoped to the root cgroup, which holds
+	 * every task: the callers see the same results, through the scoped loop.
+	 */
+	snprintf(cmd, sizeof(cmd), "%s%s%s\n", pin, way % 2 ? " first" : "",
+		 way % 4 == 0 ? " cgroup=/sys/fs/cgroup" : "");
 	return pwrite(fd, cmd, strlen(cmd), 0) == (ssize_t)strlen(cmd) ? 0 : -1;
 }
 
