@@ -520,7 +520,7 @@ pub(crate) fn listing(file: *mut bindings::file) -> Result<KVec<u8>> {
             if scope.removed() {
                 write!(text, "(removed)").map_err(|_| ENOMEM)?;
             } else {
-                escaped(&mut text, &scope.path()?)?;
+                scope.with_path(|path| escaped(&mut text, path))?;
             }
         }
         writeln!(text).map_err(|_| ENOMEM)?;

@@ -158,7 +158,7 @@ impl Scope {
         let mut p = core::mem::MaybeUninit::<bindings::path>::uninit();
         // SAFETY: `path` is NUL-terminated; on success `p` holds a reference put below.
         to_result(unsafe {
-            bindings::kern_path(compat::cstr_char_ptr(path), bindings::LOOKUP_FOLLOW, p.as_mut_ptr())
+            bindings::kern_path(compat::cstr_char_ptr(path), bindings::KRSI_LOOKUP_FOLLOW, p.as_mut_ptr())
         })?;
         // SAFETY: `kern_path` succeeded, so `p` is initialised.
         let p = unsafe { p.assume_init() };
@@ -226,12 +226,12 @@ impl Scope {
         unsafe { bindings::krsi_cgroup_removed(self.cgroup.as_ptr()) }
     }
 
-    /// The cgroup's path from the root of the cgroup2 hierarchy, as `/proc/<pid>/cgroup` shows
-    /// it.
-    pub(crate) fn path(&self) -> Result<KVec<u8>> {
+    /// Calls `f` on the cgroup's path from the root of the cgroup2 hierarchy, as
+    /// `/proc/<pid>/cgroup` shows it.
+    pub(crate) fn with_path(&self, f: impl FnOnce(&[u8]) -> Result) -> Result {
         const PATH_MAX: usize = bindings::PATH_MAX as usize;
-        let mut buf = KVec::<u8>::with_capacity(PATH_MAX, GFP_KERNEL)?;
-        // SAFETY: `buf` has room for `PATH_MAX` bytes; we hold a reference (type invariant).
+        let mut buf = KVec::from_elem(0u8, PATH_MAX, GFP_KERNEL)?;
+        // SAFETY: `buf` holds `PATH_MAX` bytes; we hold a reference (type invariant).
         let len = unsafe {
             bindings::cgroup_path_ns(
                 self.cgroup.as_ptr(),
@@ -245,9 +245,7 @@ impl Scope {
         if len >= PATH_MAX {
             return Err(ENOMEM);
         }
-        // SAFETY: `cgroup_path_ns` wrote `len` bytes and a NUL.
-        unsafe { buf.set_len(len) };
-        Ok(buf)
+        f(&buf[..len])
     }
 }
 
