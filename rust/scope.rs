@@ -81,7 +81,10 @@ impl Subject {
     /// The caller holds `rcu_read_lock()` (a task's css_set and cgroups are freed after a grace
     /// period), `task` is the running task, and the socket arguments are the hook's.
     #[inline(always)]
-    pub(crate) unsafe fn cgroup(self, task: *const bindings::task_struct) -> *const bindings::cgroup {
+    pub(crate) unsafe fn cgroup(
+        self,
+        task: *const bindings::task_struct,
+    ) -> *const bindings::cgroup {
         // SAFETY: (all arms) the offsets are C's (`layout.h`); a running task always has a
         // css_set and it a default-hierarchy cgroup; a socket argument is valid for the hook's
         // duration and its `sk_cgrp_data` set at creation; all stay valid under RCU.
@@ -158,14 +161,20 @@ impl Scope {
         let mut p = core::mem::MaybeUninit::<bindings::path>::uninit();
         // SAFETY: `path` is NUL-terminated; on success `p` holds a reference put below.
         to_result(unsafe {
-            bindings::kern_path(compat::cstr_char_ptr(path), bindings::KRSI_LOOKUP_FOLLOW, p.as_mut_ptr())
+            bindings::kern_path(
+                compat::cstr_char_ptr(path),
+                bindings::KRSI_LOOKUP_FOLLOW,
+                p.as_mut_ptr(),
+            )
         })?;
         // SAFETY: `kern_path` succeeded, so `p` is initialised.
         let p = unsafe { p.assume_init() };
         // SAFETY: the path holds a reference to its dentry.
         let css = if unsafe { bindings::krsi_d_is_dir(p.dentry) } {
             // SAFETY: as above; the function takes a reference to the css it returns.
-            from_err_ptr(unsafe { bindings::css_tryget_online_from_dir(p.dentry, core::ptr::null_mut()) })
+            from_err_ptr(unsafe {
+                bindings::css_tryget_online_from_dir(p.dentry, core::ptr::null_mut())
+            })
         } else {
             Err(ENOTDIR)
         };
