@@ -208,9 +208,11 @@ fn read_user(buf: *const ffi::c_char, count: usize) -> Result<KVec<u8>> {
 /// What a parsed command asks for, as its record tells it before it is carried out.
 fn describe(op: &mut Op, cmd: &Command<'_>) {
     let (verb, id, detail) = match *cmd {
-        Command::Attach { mode, log, .. } => {
-            ("attach", 0, Detail::Attach(command::settings(mode, log), None))
-        }
+        Command::Attach { mode, log, .. } => (
+            "attach",
+            0,
+            Detail::Attach(command::settings(mode, log), None),
+        ),
         Command::Detach(id) => ("detach", id, Detail::None),
         Command::Replace(id, _) => ("replace", 0, Detail::Replace(id)),
         Command::Reset => ("reset", 0, Detail::None),

@@ -148,8 +148,11 @@ impl Attachment {
     /// `subject` must be null or a cgroup kept valid by the caller (under RCU).
     #[inline(always)]
     pub(crate) unsafe fn in_scope(&self, subject: *const bindings::cgroup) -> bool {
-        // SAFETY: the caller's promise.
-        self.scope.as_ref().is_none_or(|s| unsafe { s.contains(subject) })
+        match &self.scope {
+            None => true,
+            // SAFETY: the caller's promise.
+            Some(scope) => unsafe { scope.contains(subject) },
+        }
     }
 
     /// Runs the program on `frame` (the argument count, then the context: the hook's arguments
@@ -334,7 +337,7 @@ pub(crate) struct ProgArray {
 
 /// The header of a [`ProgArray`] in words; the items follow it.
 const HEADER_WORDS: usize = size_of::<ProgArray>() / size_of::<usize>();
-const _: () = assert!(size_of::<ProgArray>().is_multiple_of(size_of::<usize>()));
+const _: () = assert!(size_of::<ProgArray>() % size_of::<usize>() == 0);
 const _: () = assert!(align_of::<ProgArray>() == align_of::<usize>());
 const _: () = assert!(size_of::<*const Attachment>() == size_of::<usize>());
 
@@ -764,7 +767,10 @@ fn change(
         }
     }
     let mut new = new;
-    let edit = plan(items, new.as_deref_mut().map_or(ptr::null_mut(), ptr::from_mut))?;
+    let edit = plan(
+        items,
+        new.as_deref_mut().map_or(ptr::null_mut(), ptr::from_mut),
+    )?;
     let gone = match edit {
         Edit::Replace(at, _) | Edit::Remove(at) => Some(items[at]),
         Edit::Insert(..) => None,
