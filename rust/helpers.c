@@ -193,7 +193,7 @@ u64 rust_helper_krsi_cgroup_id(const struct cgroup *cgrp)
 
 bool rust_helper_krsi_cgroup_removed(struct cgroup *cgrp)
 {
-	return css_is_dying(&cgrp->self);
+	return !(cgrp->self.flags & CSS_ONLINE);
 }
 
 bool rust_helper_krsi_d_is_dir(const struct dentry *dentry)

@@ -514,7 +514,7 @@ static int ioctl_errno(int fd, unsigned long cmd, void *arg)
 TEST_F(krsi, bad_inputs_change_nothing)
 {
 	struct prog allow, wx, sock, extra;
-	char before[4096], after[4096], big[5000];
+	char before[4096], after[4096], big[2 * 4096 + 65];
 	int map_fd, fd, rofd, checked = 0;
 	struct krsi_attach att, *ro;
 	struct krsi_detach det;
@@ -545,6 +545,7 @@ TEST_F(krsi, bad_inputs_change_nothing)
 	CHECK(EINVAL, write_at(HOOK_DIR "file_open", PIN_DIR "allow_open\0x",
 			       sizeof(PIN_DIR "allow_open\0x"), 0));
 	CHECK(EINVAL, write_at(HOOK_DIR "file_open", PIN_DIR "deny_wx", strlen(PIN_DIR "deny_wx"), 1));
+	/* One byte over the longest write: two paths of PATH_MAX and 64 for the words. */
 	memset(big, 'a', sizeof(big));
 	big[0] = '/';
 	CHECK(EINVAL, write_at(HOOK_DIR "file_open", big, sizeof(big), 0));

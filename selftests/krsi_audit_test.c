@@ -617,7 +617,7 @@ TEST_F(audit, bad_settings_change_nothing)
 		.size = sizeof(struct krsi_setting) + 1, .prog_id = e->id, .value = 1 }));
 	CHECK(EINVAL, setting_raw(RL, KRSI_IOC_MODE, (struct krsi_setting){
 		.size = 0, .prog_id = e->id, .value = KRSI_MODE_AUDIT }));
-	CHECK(-EINVAL, attach_flags(RL, s->fd, KRSI_ATTACH_AUDIT | 0x20));
+	CHECK(-EINVAL, attach_flags(RL, s->fd, KRSI_ATTACH_AUDIT | 0x40));
 	CHECK(-EINVAL, attach_flags(RL, s->fd, KRSI_ATTACH_QUIET | KRSI_ATTACH_FIRST |
 					       KRSI_ATTACH_AFTER));
 #undef CHECK

@@ -122,7 +122,7 @@ static int attach_scoped(const char *hook, const char *pin, const char *cg, cons
 
 FIXTURE(scope) {
 	struct prog p[NPROGS];
-	char before[1024], after[1024];
+	char after[1024];
 };
 
 FIXTURE_SETUP(scope)
@@ -343,10 +343,10 @@ TEST_F(scope, bad_scopes)
 {
 	struct krsi_attach att = { .size = sizeof(att), .prog_fd = self->p[SC_B].fd };
 	int checked = 0, file, notcg, v1, cg;
-	char *before = self->before, *after = self->after;
+	char before[1024], after[1024];
 
 	ASSERT_EQ(0, attach_scoped(HOOK, "sc_a", "A", ""));
-	ASSERT_LE(0, attachments(HOOK, before, sizeof(self->before)));
+	ASSERT_LE(0, attachments(HOOK, before, sizeof(before)));
 	ASSERT_EQ(0, mount_v1("/tmp/v1"));
 	ASSERT_EQ(0, mkdir("/tmp/v1/x", 0755));
 	/* Writes. */
