@@ -35,10 +35,10 @@ macro_rules! hook_subject {
         crate::scope::Subject::Current
     };
     (socket, $first:ident $(, $arg:ident)*) => {
-        crate::scope::Subject::Socket($first as *const bindings::socket)
+        crate::scope::Subject::Socket(crate::scope::ConstPtr::to_const($first))
     };
     (sock, $first:ident $(, $arg:ident)*) => {
-        crate::scope::Subject::Sock($first as *const bindings::sock)
+        crate::scope::Subject::Sock(crate::scope::ConstPtr::to_const($first))
     };
     (unscoped, $($arg:ident),*) => {
         crate::scope::Subject::Unscoped

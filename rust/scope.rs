@@ -44,6 +44,26 @@ pub(crate) enum Subject {
     Unscoped,
 }
 
+/// A hook's socket argument as a const pointer, whether the hook declares it const or not.
+pub(crate) trait ConstPtr<T> {
+    /// The same pointer, const.
+    fn to_const(self) -> *const T;
+}
+
+impl<T> ConstPtr<T> for *mut T {
+    #[inline(always)]
+    fn to_const(self) -> *const T {
+        self.cast_const()
+    }
+}
+
+impl<T> ConstPtr<T> for *const T {
+    #[inline(always)]
+    fn to_const(self) -> *const T {
+        self
+    }
+}
+
 /// Reads the pointer at byte `offset` of `base`.
 ///
 /// # Safety
