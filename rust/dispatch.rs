@@ -147,15 +147,10 @@ unsafe fn chain_entered<const RESET: bool, const SCOPED: bool>(
     subject: Subject,
     task: *mut bindings::task_struct,
 ) -> ffi::c_int {
-    let cgroup = if SCOPED {
-        // SAFETY: the caller's promise.
-        unsafe { subject.cgroup(task) }
-    } else {
-        ptr::null()
-    };
+    // SAFETY: the caller's promise; the cgroup is used in the caller's RCU section only.
+    let cgroup = SCOPED.then(|| unsafe { subject.cgroup(task) });
     for att in progs.iter() {
-        // SAFETY: the subject's cgroup is valid under the caller's RCU section.
-        if SCOPED && !unsafe { att.in_scope(cgroup) } {
+        if cgroup.as_ref().is_some_and(|c| !att.runs_for(c)) {
             continue;
         }
         // SAFETY: the caller's promise.
@@ -178,8 +173,8 @@ fn run_each(progs: &ProgArray, frame: &mut [u64], stop: bool, subject: Subject) 
         if att.scoped() {
             let _rcu = ReadGuard::<false>::lock();
             // SAFETY: the running task, and an RCU section for its cgroup.
-            let in_scope = unsafe { att.in_scope(subject.cgroup(bindings::get_current())) };
-            if !in_scope {
+            let cgroup = unsafe { subject.cgroup(bindings::get_current()) };
+            if !att.runs_for(&cgroup) {
                 continue;
             }
         }

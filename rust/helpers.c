@@ -181,6 +181,11 @@ void rust_helper_krsi_cgroup_put(struct cgroup *cgrp)
 	cgroup_put(cgrp);
 }
 
+struct cgroup *rust_helper_krsi_cgroup_dfl_root(void)
+{
+	return &cgrp_dfl_root.cgrp;
+}
+
 bool rust_helper_krsi_cgroup_on_dfl(const struct cgroup *cgrp)
 {
 	return cgrp->root == &cgrp_dfl_root;

@@ -26,7 +26,7 @@ use crate::order::{Edit, Position};
 use crate::percpu::PerCpuCounter;
 use crate::rcu::{retire, ReadGuard, Retired};
 use crate::revalidate::{Grant, State};
-use crate::scope::Scope;
+use crate::scope::{Scope, SubjectCgroup, Subtree};
 use crate::seal::{self, Change};
 
 /// The most programs one hook runs (`KRSI_MAX_PROGS` in the uapi header).
@@ -76,6 +76,8 @@ pub(crate) struct Attachment {
     touches_result: bool,
     /// The cgroup subtree it runs for, if scoped (see `scope`); set before it is published.
     scope: Option<Scope>,
+    /// The subtree the hot path tests: `scope`'s, or the whole hierarchy.
+    subtree: Subtree,
 }
 
 impl Attachment {
@@ -130,8 +132,20 @@ impl Attachment {
             records: audit::may_record(hook),
             sleepable,
             touches_result,
+            subtree: Self::subtree_of(scope.as_ref()),
             scope,
         })
+    }
+
+    /// The subtree an attachment of scope `scope` runs for.
+    fn subtree_of(scope: Option<&Scope>) -> Subtree {
+        scope.map_or_else(Subtree::all, Scope::subtree)
+    }
+
+    /// Scopes the attachment, before it is published.
+    fn set_scope(&mut self, scope: Option<Scope>) {
+        self.subtree = Self::subtree_of(scope.as_ref());
+        self.scope = scope;
     }
 
     /// Whether the attachment is scoped to a cgroup.
@@ -140,19 +154,10 @@ impl Attachment {
         self.scope.is_some()
     }
 
-    /// Whether the attachment runs for a subject of cgroup `subject` (null: none): always if it
-    /// is not scoped.
-    ///
-    /// # Safety
-    ///
-    /// `subject` must be null or a cgroup kept valid by the caller (under RCU).
+    /// Whether the attachment runs for a subject of cgroup `subject`: always if it is not scoped.
     #[inline(always)]
-    pub(crate) unsafe fn in_scope(&self, subject: *const bindings::cgroup) -> bool {
-        match &self.scope {
-            None => true,
-            // SAFETY: the caller's promise.
-            Some(scope) => unsafe { scope.contains(subject) },
-        }
+    pub(crate) fn runs_for(&self, subject: &SubjectCgroup) -> bool {
+        self.subtree.holds(subject)
     }
 
     /// Runs the program on `frame` (the argument count, then the context: the hook's arguments
@@ -820,7 +825,7 @@ pub(crate) fn replace(hook: HookId, id: u32, prog: ProgRef) -> Result<u32> {
         let at = find(items, id)?;
         let old = att(items[at]);
         // SAFETY: `new` is the unpublished attachment `change` owns; nothing else refers to it.
-        unsafe { (*new).scope = old.scope.clone() };
+        unsafe { (*new).set_scope(old.scope.clone()) };
         // `new` is not published yet: the stores are seen by whoever the commit publishes it
         // to. A manual disable stays with the place; revalidation checked the new program.
         let new_att = att(new);

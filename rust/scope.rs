@@ -36,7 +36,7 @@ use crate::hooks::HookId;
 pub(crate) enum Subject {
     /// The current task.
     Current,
-    /// The hook's first argument, a socket (which may be null).
+    /// The hook's first argument, a socket with its `struct sock`.
     Socket(*const bindings::socket),
     /// The hook's first argument, a socket's `struct sock`.
     Sock(*const bindings::sock),
@@ -81,52 +81,117 @@ unsafe fn read_at<T>(base: *const u8, offset: u32) -> *const T {
 ///
 /// `cgroup` must be a valid cgroup.
 #[inline(always)]
-unsafe fn level(cgroup: *const bindings::cgroup) -> i32 {
+unsafe fn level(cgroup: *const u8) -> i32 {
     // SAFETY: `KRSI_CGROUP_LEVEL` is the C offset of the `int level` of a valid cgroup.
     unsafe {
         cgroup
-            .cast::<u8>()
             .add(bindings::KRSI_CGROUP_LEVEL as usize)
             .cast::<i32>()
             .read()
     }
 }
 
+/// A hook subject's default-hierarchy cgroup and its level, read once per hook call.
+///
+/// # Invariants
+///
+/// `cgroup` is a valid default-hierarchy cgroup while the RCU read-side section it was read in
+/// lasts, and `level` is its level.
+pub(crate) struct SubjectCgroup {
+    cgroup: *const u8,
+    level: i32,
+}
+
 impl Subject {
-    /// The subject's default-hierarchy cgroup; null if there is none (a socket without its
-    /// `struct sock`).
+    /// The subject's default-hierarchy cgroup.
+    ///
+    /// A socket's is the one `cgroup_sk_alloc()` gave it when it was allocated (its creator's,
+    /// the root's for one made in interrupt context) or `cgroup_sk_clone()` copied from its
+    /// parent; it is read as mainline's BPF_LSM_CGROUP shims read it
+    /// (`__cgroup_bpf_run_lsm_socket()`): the `socket` hooks are called on a socket that has its
+    /// `struct sock`, and the one hook called with a null socket is scoped by `current`
+    /// (`subject.rs`).
     ///
     /// # Safety
     ///
     /// The caller holds `rcu_read_lock()` (a task's css_set and cgroups are freed after a grace
-    /// period), `task` is the running task, and the socket arguments are the hook's.
+    /// period) until it is done with the result, `task` is the running task, and the socket
+    /// arguments are the hook's.
     #[inline(always)]
-    pub(crate) unsafe fn cgroup(
-        self,
-        task: *const bindings::task_struct,
-    ) -> *const bindings::cgroup {
+    pub(crate) unsafe fn cgroup(self, task: *const bindings::task_struct) -> SubjectCgroup {
         // SAFETY: (all arms) the offsets are C's (`layout.h`); a running task always has a
         // css_set and it a default-hierarchy cgroup; a socket argument is valid for the hook's
-        // duration and its `sk_cgrp_data` set at creation; all stay valid under RCU.
-        unsafe {
+        // duration, with its `struct sock`, whose `sk_cgrp_data` is set at allocation; all stay
+        // valid under RCU.
+        let cgroup: *const u8 = unsafe {
             match self {
-                Subject::Current => {
-                    let cset = read_at::<u8>(task.cast(), bindings::KRSI_TASK_CGROUPS);
-                    read_at(cset, bindings::KRSI_CSS_SET_DFL_CGRP)
-                }
                 #[cfg(CONFIG_NET)]
                 Subject::Socket(sock) => {
                     let sk = read_at::<u8>(sock.cast(), bindings::KRSI_SOCKET_SK);
-                    if sk.is_null() {
-                        return core::ptr::null();
-                    }
                     read_at(sk, bindings::KRSI_SOCK_CGROUP)
                 }
                 #[cfg(CONFIG_NET)]
                 Subject::Sock(sk) => read_at(sk.cast(), bindings::KRSI_SOCK_CGROUP),
-                _ => core::ptr::null(),
+                // An unscoped hook never has a scoped attachment, so never asks; its current
+                // task's cgroup is as good as any.
+                _ => {
+                    let cset = read_at::<u8>(task.cast(), bindings::KRSI_TASK_CGROUPS);
+                    read_at(cset, bindings::KRSI_CSS_SET_DFL_CGRP)
+                }
             }
+        };
+        // INVARIANT: a valid default-hierarchy cgroup under the caller's RCU section.
+        SubjectCgroup {
+            cgroup,
+            // SAFETY: as above.
+            level: unsafe { level(cgroup) },
         }
+    }
+}
+
+/// The subtree an attachment runs for, as the hot path tests it: its scope's cgroup, or for an
+/// unscoped attachment the whole hierarchy (the root cgroup, every subject's ancestor at level
+/// 0), so that one test serves both and a chain does not branch on whether an attachment is
+/// scoped.
+///
+/// # Invariants
+///
+/// `top` is a default-hierarchy cgroup that outlives the attachment holding this (the scope's
+/// reference keeps it, or it is the root, which is never freed); `level` is its level and `slot`
+/// the byte offset of `ancestors[level]` in a `struct cgroup`.
+#[derive(Clone, Copy)]
+pub(crate) struct Subtree {
+    top: *const bindings::cgroup,
+    level: i32,
+    slot: u32,
+}
+
+// SAFETY: a plain description of a cgroup that outlives it (type invariant), read-only.
+unsafe impl Send for Subtree {}
+// SAFETY: as above.
+unsafe impl Sync for Subtree {}
+
+impl Subtree {
+    /// The whole default hierarchy: the subtree of its root cgroup.
+    pub(crate) fn all() -> Self {
+        // INVARIANT: the root of the default hierarchy, at level 0, lives forever.
+        Self {
+            // SAFETY: returns the address of a static.
+            top: unsafe { bindings::krsi_cgroup_dfl_root() },
+            level: 0,
+            slot: bindings::KRSI_CGROUP_ANCESTORS,
+        }
+    }
+
+    /// Whether `subject` is in the subtree: at its top's level or deeper, with the top as its
+    /// ancestor at that level (`cgroup_is_descendant()`); O(1), no lock.
+    #[inline(always)]
+    pub(crate) fn holds(&self, subject: &SubjectCgroup) -> bool {
+        // SAFETY: `subject.cgroup` is a valid cgroup (its type invariant; the borrow does not
+        // outlive the section); `ancestors[level]` is read only when its level is at least ours,
+        // so within its array (type invariant for the offset).
+        subject.level >= self.level
+            && unsafe { read_at::<bindings::cgroup>(subject.cgroup, self.slot) } == self.top
     }
 }
 
@@ -164,7 +229,7 @@ impl Scope {
             return Err(EBADF);
         }
         // SAFETY: the cgroup is valid; its level is set at creation and never changes.
-        let level = unsafe { level(cgroup.as_ptr()) };
+        let level = unsafe { level(cgroup.as_ptr().cast()) };
         let slot = bindings::KRSI_CGROUP_ANCESTORS + level as u32 * size_of::<usize>() as u32;
         // INVARIANT: a default-hierarchy cgroup we hold a reference to, with its level.
         Ok(Self {
@@ -224,22 +289,13 @@ impl Scope {
         }
     }
 
-    /// Whether `subject`, a cgroup of the default hierarchy or null, is in the scope.
-    ///
-    /// # Safety
-    ///
-    /// `subject` must be null or a cgroup kept valid by the caller (under RCU).
-    #[inline(always)]
-    pub(crate) unsafe fn contains(&self, subject: *const bindings::cgroup) -> bool {
-        if subject.is_null() {
-            return false;
-        }
-        // SAFETY: `subject` is a valid cgroup; `ancestors[level]` is read only when its level is
-        // at least ours, so within its array (type invariant for the offset).
-        unsafe {
-            level(subject) >= self.level
-                && read_at::<bindings::cgroup>(subject.cast(), self.slot)
-                    == self.cgroup.as_ptr().cast_const()
+    /// The subtree the hot path tests.
+    pub(crate) fn subtree(&self) -> Subtree {
+        // INVARIANT: our cgroup, kept by our reference for as long as the attachment holds us.
+        Subtree {
+            top: self.cgroup.as_ptr(),
+            level: self.level,
+            slot: self.slot,
         }
     }
 

@@ -37,12 +37,14 @@
 #define OBJ "/krsi/selftests/krsi_scope.bpf.o"
 #define HOOK "task_setrlimit"
 #define BIND_HOOK "socket_bind"
+#define PEERSEC_HOOK "socket_getpeersec_dgram"
 #define CG "/sys/fs/cgroup"
 #define MARK 4311
 #define PORT 4321
 
-enum { SC_A, SC_B, SC_C, SC_BIND, SC_SIGIO, NPROGS };
-static const char *const names[NPROGS] = { "sc_a", "sc_b", "sc_c", "sc_bind", "sc_sigio" };
+enum { SC_A, SC_B, SC_C, SC_BIND, SC_PEERSEC, SC_SIGIO, NPROGS };
+static const char *const names[NPROGS] = { "sc_a", "sc_b", "sc_c", "sc_bind", "sc_peersec",
+					   "sc_sigio" };
 
 /* setrlimit(2) of RLIMIT_NOFILE to the marked soft limit; returns 0 or errno. */
 static int mark(void)
@@ -136,6 +138,7 @@ FIXTURE_SETUP(scope)
 	ASSERT_NE(MAP_FAILED, results);
 	detach_all(HOOK);
 	detach_all(BIND_HOOK);
+	detach_all(PEERSEC_HOOK);
 	for (i = 0; i < NPROGS; i++) {
 		char pin[64];
 
@@ -159,6 +162,7 @@ FIXTURE_TEARDOWN(scope)
 
 	detach_all(HOOK);
 	detach_all(BIND_HOOK);
+	detach_all(PEERSEC_HOOK);
 	for (i = 0; i < NPROGS; i++) {
 		char pin[64];
 
@@ -283,6 +287,63 @@ TEST_F(scope, socket_subject)
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_EQ(0, status);
 	EXPECT_STREQ("P-", results);
+}
+
+/*
+ * Receives one UDP datagram over loopback with IP_PASSSEC in cgroup @cg, in
+ * a child, so that IP's receive path calls socket_getpeersec_dgram with no
+ * socket; returns 0 or -1.
+ */
+static int recv_passsec_in(const char *cg)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	pid_t pid;
+	int status;
+
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		socklen_t len = sizeof(sin);
+		char buf[8], cbuf[256];
+		struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+		struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+				      .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+		int one = 1, fd;
+
+		if (enter(cg))
+			_exit(1);
+		fd = socket(AF_INET, SOCK_DGRAM, 0);
+		if (fd < 0 || bind(fd, (struct sockaddr *)&sin, sizeof(sin)) ||
+		    getsockname(fd, (struct sockaddr *)&sin, &len) ||
+		    setsockopt(fd, SOL_IP, IP_PASSSEC, &one, sizeof(one)) ||
+		    sendto(fd, "x", 1, 0, (struct sockaddr *)&sin, sizeof(sin)) != 1 ||
+		    recvmsg(fd, &msg, 0) != 1)
+			_exit(1);
+		_exit(0);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status))
+		return -1;
+	return 0;
+}
+
+/*
+ * socket_getpeersec_dgram, called with a NULL socket by IP's receive path,
+ * is scoped by the current task: its program runs for a receiver in A, not
+ * in B.
+ */
+TEST_F(scope, null_socket_subject)
+{
+	__u32 id = self->p[SC_PEERSEC].id;
+	long runs;
+
+	ASSERT_EQ(0, attach_scoped(PEERSEC_HOOK, "sc_peersec", "A", ""));
+	runs = count_of(PEERSEC_HOOK, id, "runs");
+	ASSERT_EQ(0, recv_passsec_in("B"));
+	EXPECT_EQ(runs, count_of(PEERSEC_HOOK, id, "runs"));
+	ASSERT_EQ(0, recv_passsec_in("A"));
+	EXPECT_LT(runs, count_of(PEERSEC_HOOK, id, "runs"));
 }
 
 /*

@@ -8,6 +8,8 @@
 //! `current` is whoever was interrupted), except the hooks of `bpf_lsm_current_hooks` (a socket
 //! being allocated has no cgroup yet); every other hook by the current task's cgroup.
 //!
+//! The hooks of [`NULL_SOCKET`], which may be given no socket, are scoped by `current` too.
+//!
 //! krsi refuses scoped attachments to the hooks where neither names a subject, which mainline
 //! scopes by `current` all the same: the hooks that free an object (they run where its last
 //! reference is dropped: RCU callbacks, workqueues, softirq) and [`NOT_IN_TASK`], read from their
@@ -29,6 +31,13 @@ pub(crate) const NOT_IN_TASK: &[&str] = &[
     "xfrm_policy_lookup",
     "xfrm_state_pol_flow_match",
     "xfrm_decode_session",
+];
+
+/// Hooks whose socket parameter the kernel may pass as NULL, which are scoped by the current task:
+/// the socket's cgroup is read without a test, as mainline's shims read it.
+pub(crate) const NULL_SOCKET: &[&str] = &[
+    // ip_cmsg_recv_security() passes NULL; it runs in recvmsg(), in the receiving task.
+    "socket_getpeersec_dgram",
 ];
 
 /// Whose cgroup a scoped attachment of a hook is checked against.
@@ -66,7 +75,7 @@ pub(crate) fn subject(
     if name.split('_').any(|w| w == "free") || NOT_IN_TASK.contains(&name) {
         return Subject::Unscoped;
     }
-    if current_hooks.contains(name) {
+    if current_hooks.contains(name) || NULL_SOCKET.contains(&name) {
         return Subject::Current;
     }
     match first {
@@ -106,6 +115,10 @@ mod tests {
         );
         assert_eq!(s("inode_free_security_rcu", None), Subject::Unscoped);
         assert_eq!(s("file_send_sigiotask", None), Subject::Unscoped);
+        assert_eq!(
+            s("socket_getpeersec_dgram", Some("*mut bindings::socket")),
+            Subject::Current
+        );
         assert_eq!(
             s("file_open", Some("*mut bindings::file")),
             Subject::Current

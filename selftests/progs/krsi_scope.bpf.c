@@ -53,6 +53,16 @@ int BPF_PROG(sc_bind, struct socket *sock, struct sockaddr *address, int addrlen
 	return DENY_IF(sin->sin_port == bpf_htons(4321), -EPERM);
 }
 
+/*
+ * A socket hook that IP's receive path calls without a socket
+ * (ip_cmsg_recv_security()): it is scoped by the current task.
+ */
+SEC("lsm/socket_getpeersec_dgram")
+int BPF_PROG(sc_peersec, struct socket *sock, struct sk_buff *skb, u32 *secid)
+{
+	return 0;
+}
+
 /* A hook whose subject is not the current task: it cannot be scoped. */
 SEC("lsm/file_send_sigiotask")
 int BPF_PROG(sc_sigio, struct task_struct *tsk, struct fown_struct *fown, int sig)
