@@ -6,7 +6,7 @@
 #   make deps       install what is missing (Debian packages, bindgen, pahole)
 #   make kernel     fetch (or use KDIR=), graft, configure and build the selftest
 #                   kernel (a debug kernel: KASAN, lockdep, kmemleak, UBSAN...)
-#   make selftests  build the selftests for the guest
+#   make selftests  build the selftests for the guest (the kselftest target krsi)
 #   make vm         boot the kernel and run the selftests (scripts/vm-run)
 #   make bench      hook overhead of krsi against mainline BPF LSM (scripts/bench)
 #   make lint       rustfmt and clippy on the host-side Rust (the kernel build
@@ -53,17 +53,17 @@ kernel: deps
 lint:
 	@scripts/check --lint-only
 
+# The selftests are the grafted tree's kselftest target "krsi" (selftests/Makefile),
+# built into the kernel's build directory and installed with the kernel's runner
+# (run_kselftest.sh) into KRSI_CACHE/kselftest.
 selftests: kernel
-	@$(MAKE) -s -C selftests KDIR=$(KTREE) VMLINUX=$(KRSI_CACHE)/current/vmlinux \
-		OUTPUT=$(KRSI_CACHE)/selftests-build INSTALL_PATH=$(KRSI_CACHE)/selftests install
+	@$(MAKE) -s -C $(KTREE)/tools/testing/selftests TARGETS=krsi LLVM=-19 \
+		O=$(realpath $(KRSI_CACHE)/current) VMLINUX=$(KRSI_CACHE)/current/vmlinux \
+		CARGO_TARGET_DIR=$(KRSI_HOME)/userspace-target \
+		INSTALL_PATH=$(KRSI_CACHE)/kselftest install >/dev/null
 	@$(MAKE) -s -C bench KDIR=$(KTREE) VMLINUX=$(KRSI_CACHE)/current/vmlinux \
 		OUTPUT=$(KRSI_CACHE)/bench-build INSTALL_PATH=$(KRSI_CACHE)/bench install
-	@cd userspace && RUSTFLAGS="-C target-feature=+crt-static" cargo build --quiet --release \
-		--target x86_64-unknown-linux-gnu --target-dir $(KRSI_HOME)/userspace-target
-	@mkdir -p $(KRSI_CACHE)/bin && cp $(KRSI_HOME)/userspace-target/x86_64-unknown-linux-gnu/release/krsictl \
-		$(KRSI_CACHE)/bin/
-	@cp $(KRSI_HOME)/userspace-target/x86_64-unknown-linux-gnu/release/krsi_rust_test \
-		$(KRSI_CACHE)/selftests/
+	@mkdir -p $(KRSI_CACHE)/bin && cp $(KRSI_CACHE)/kselftest/krsi/krsictl $(KRSI_CACHE)/bin/
 
 vm: selftests
 	@scripts/vm-run

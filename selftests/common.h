@@ -38,6 +38,33 @@
 /* Room for the listing of a full hook (KRSI_MAX_PROGS lines of at most ~80 bytes). */
 #define LISTING_MAX (KRSI_MAX_PROGS * 128)
 
+/*
+ * The path of file @name installed beside the running test (the BPF objects,
+ * the samples, krsi_compat32): the kselftest install puts them in the test's
+ * directory, wherever that is. Each call returns one of a few static buffers.
+ */
+static inline const char *test_file(const char *name)
+{
+	static char bufs[4][4096];
+	static unsigned int next;
+	char *buf = bufs[next++ % 4];
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof(bufs[0]) - 1);
+	char *slash;
+
+	if (n < 0) {
+		perror("readlink /proc/self/exe");
+		exit(1);
+	}
+	buf[n] = 0;
+	slash = strrchr(buf, '/');
+	if (!slash || snprintf(slash + 1, sizeof(bufs[0]) - (slash + 1 - buf), "%s", name) >=
+		      (int)(sizeof(bufs[0]) - (slash + 1 - buf))) {
+		fprintf(stderr, "test_file: %s: path too long\n", name);
+		exit(1);
+	}
+	return buf;
+}
+
 /* Opens @path read-only, creating it if needed, and closes it; returns 0 or errno. */
 static inline int try_open(const char *path)
 {

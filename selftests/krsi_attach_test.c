@@ -31,7 +31,7 @@
 #include "common.h"
 
 #define STATUS HOOK_DIR "status"
-#define OBJ "/krsi/selftests/krsi_test.bpf.o"
+#define OBJ test_file("krsi_test.bpf.o")
 
 /* The hooks the tests attach to; the fixture detaches whatever is left on them. */
 static const char *const used_hooks[] = {

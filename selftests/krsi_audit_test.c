@@ -36,7 +36,7 @@
 #include "kselftest_harness.h"
 #include "common.h"
 
-#define OBJ "/krsi/selftests/krsi_audit.bpf.o"
+#define OBJ test_file("krsi_audit.bpf.o")
 #define RL "task_setrlimit"
 #define PGID "task_getpgid"
 #define FOWNER "file_set_fowner"

@@ -31,8 +31,8 @@
 #include "common.h"
 
 #define STATUS HOOK_DIR "status"
-#define TEST_OBJ "/krsi/selftests/krsi_test.bpf.o"
-#define CONTROL_OBJ "/krsi/selftests/krsi_control.bpf.o"
+#define TEST_OBJ test_file("krsi_test.bpf.o")
+#define CONTROL_OBJ test_file("krsi_control.bpf.o")
 
 /* The order programs of krsi_test.bpf.o, sharing order_map. */
 enum { A, B, C, X, NORDER };

@@ -28,7 +28,7 @@
 #include "kselftest_harness.h"
 #include "common.h"
 
-#define OBJ "/krsi/selftests/krsi_fault.bpf.o"
+#define OBJ test_file("krsi_fault.bpf.o")
 #define STATUS HOOK_DIR "status"
 #define DEBUGFS "/sys/kernel/debug"
 /* More allocations than any operation makes; reaching it is a failure. */

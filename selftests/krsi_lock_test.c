@@ -2,10 +2,10 @@
 /*
  * krsi - selftest of the global lock: /sys/kernel/security/bpf/control
  *
- * Locking cannot be undone until reboot, so run_selftests.sh runs this test
- * after every other one. It locks through krsictl, as an administrator
- * would, then checks every refused change with its errno (EROFS) and that
- * nothing changed.
+ * Locking cannot be undone until reboot, so the runner runs this test after
+ * every other one (as krsi_lock_test.sh, the last of the target's list). It
+ * locks through krsictl, as an administrator would, then checks every
+ * refused change with its errno (EROFS) and that nothing changed.
  */
 
 #define _GNU_SOURCE
@@ -27,7 +27,7 @@
 #include "common.h"
 
 #define CONTROL HOOK_DIR "control"
-#define OBJ "/krsi/selftests/krsi_control.bpf.o"
+#define OBJ test_file("krsi_control.bpf.o")
 #define PIN_DENY PIN_DIR "krsi_lock_deny"
 #define PIN_ALLOW PIN_DIR "krsi_lock_allow"
 #define HOOK "task_getsid"

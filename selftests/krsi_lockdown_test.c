@@ -5,10 +5,11 @@
  *
  * Lockdown cannot be lowered until reboot, and at confidentiality it closes
  * debugfs, kprobes and BPF's kernel reads: this test runs in a boot of its
- * own (scripts/check), never with the other selftests (run_selftests.sh
- * skips it). That boot has SELinux in lsm= and enforcing=1, without a policy
- * (which allows everything): switching it to permissive sends the LSM
- * policy-change notification, as a policy load does.
+ * own (scripts/check), never with the other selftests (the kselftest
+ * target installs it but does not list it). That boot has SELinux in lsm=
+ * and enforcing=1, without a policy (which allows everything): switching it
+ * to permissive sends the LSM policy-change notification, as a policy load
+ * does.
  *
  * On task_setnice, setpriority(2) to nice 14, 15 and 16 is denied by ld_read
  * (bpf_probe_read_kernel_str: LOCKDOWN_BPF_READ_KERNEL, confidentiality),
@@ -35,7 +36,7 @@
 #include "kselftest_harness.h"
 #include "common.h"
 
-#define OBJ "/krsi/selftests/krsi_revalidate.bpf.o"
+#define OBJ test_file("krsi_revalidate.bpf.o")
 #define HOOK "task_setnice"
 #define LOCKDOWN "/sys/kernel/security/lockdown"
 #define SELINUXFS "/sys/fs/selinux"

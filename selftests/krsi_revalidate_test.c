@@ -32,7 +32,7 @@
 #include "kselftest_harness.h"
 #include "common.h"
 
-#define OBJ "/krsi/selftests/krsi_revalidate.bpf.o"
+#define OBJ test_file("krsi_revalidate.bpf.o")
 #define HOOK "task_setrlimit"
 #define SEALED_HOOK "task_getioprio"
 #define CONTROL HOOK_DIR "control"

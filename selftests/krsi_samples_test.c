@@ -27,7 +27,7 @@
 #include "kselftest_harness.h"
 #include "common.h"
 
-#define SAMPLES "/krsi/selftests/samples/"
+#define SAMPLES "samples/"
 
 /* Loads @obj_name and attaches its program @prog to @hook through krsi's ioctl. */
 static struct bpf_object *load_attach(const char *obj_name, const char *prog,
@@ -37,7 +37,7 @@ static struct bpf_object *load_attach(const char *obj_name, const char *prog,
 	struct bpf_object *obj;
 
 	snprintf(path, sizeof(path), SAMPLES "%s", obj_name);
-	obj = bpf_object__open_file(path, NULL);
+	obj = bpf_object__open_file(test_file(path), NULL);
 	if (!obj || bpf_object__load(obj))
 		return NULL;
 	*id = attach_fd(hook, bpf_program__fd(bpf_object__find_program_by_name(obj, prog)));
@@ -58,7 +58,7 @@ static struct bpf_object *load_attach_scoped(const char *obj_name, const char *p
 	int ret;
 
 	snprintf(path, sizeof(path), SAMPLES "%s", obj_name);
-	obj = bpf_object__open_file(path, NULL);
+	obj = bpf_object__open_file(test_file(path), NULL);
 	if (!obj || bpf_object__load(obj))
 		return NULL;
 	att.prog_fd = bpf_program__fd(bpf_object__find_program_by_name(obj, prog));

@@ -34,7 +34,7 @@
 #include "kselftest_harness.h"
 #include "common.h"
 
-#define OBJ "/krsi/selftests/krsi_scope.bpf.o"
+#define OBJ test_file("krsi_scope.bpf.o")
 #define HOOK "task_setrlimit"
 #define BIND_HOOK "socket_bind"
 #define PEERSEC_HOOK "socket_getpeersec_dgram"

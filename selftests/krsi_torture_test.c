@@ -28,7 +28,7 @@
 #include "kselftest_harness.h"
 #include "common.h"
 
-#define OBJ "/krsi/selftests/krsi_fault.bpf.o"
+#define OBJ test_file("krsi_fault.bpf.o")
 #define HOOK "file_open"
 #define TARGET "/tmp/krsi-torture"
 #define OTHER "/tmp/krsi-torture-other"

@@ -37,9 +37,9 @@
 #include "common.h"
 #include "progs/krsi_trampoline.h"
 
-#define OBJ "/krsi/selftests/krsi_trampoline.bpf.o"
+#define OBJ test_file("krsi_trampoline.bpf.o")
 #define HOOK_LIST "/krsi/hooks.list"
-#define COMPAT32 "/krsi/selftests/krsi_compat32"
+#define COMPAT32 test_file("krsi_compat32")
 
 static const char *const used_hooks[] = {
 	"file_open", "file_mprotect", "task_prctl", "inode_setxattr",
