@@ -16,7 +16,8 @@ use clap::{Parser, Subcommand, ValueEnum};
              (/sys/kernel/security/bpf); set their mode and logging; disable and enable them; \
              reset and seal hooks; lock krsi; revalidate every attachment; print krsi's audit \
              records",
-    after_help = "Exit status: 0 success, 1 the operation failed (the message says why), 2 usage error."
+    after_help = "Exit status: 0 success, 1 the operation failed (the message says why), 2 usage \
+                  error; `krsictl status` has its own (see `krsictl status --help`)."
 )]
 pub struct Cli {
     /// Print JSON instead of text.
@@ -28,6 +29,15 @@ pub struct Cli {
 
 #[derive(Subcommand)]
 pub enum Command {
+    /// Tell whether krsi is active and usable here, and if not why and what to do.
+    ///
+    /// Why not: the kernel built without krsi, krsi left out of the active LSMs (with the lsm=
+    /// to boot with), securityfs not mounted (with the command that mounts it), or no privilege
+    /// (files unreadable, or no CAP_MAC_ADMIN in the initial user namespace); when active, how
+    /// many hooks and attachments it has and whether it is locked. Another command that finds
+    /// krsi's files missing prints the same diagnosis.
+    #[command(after_help = STATUS_EXIT_CODES)]
+    Status,
     /// List the hooks programs can attach to.
     Hooks,
     /// List attached programs, in run order: of HOOK, or of every hook that has some. Each
@@ -187,6 +197,19 @@ pub enum Command {
     /// `krsictl revalidate` still runs).
     Lock,
 }
+
+/// `krsictl status`'s exit codes, one per state (its --help and man page show them).
+pub const STATUS_EXIT_CODES: &str = "Exit status:
+  0  krsi is active, and this process reads its files and may change its policy
+  1  the status could not be read (the message says why)
+  2  usage error
+  3  the kernel was built without krsi (CONFIG_SECURITY_KRSI)
+  4  krsi is not in the active LSM list (the message gives the lsm= to boot with)
+  5  securityfs is not mounted (the message gives the command that mounts it)
+  6  krsi is active, but this process cannot read its files (run as root)
+  7  krsi is active and readable, but this process may not change it (it lacks CAP_MAC_ADMIN, \
+or is in a user namespace)
+  8  krsi is in the active LSM list, but its directory is missing (the kernel log says why)";
 
 /// An attachment's mode, on the command line.
 #[derive(Clone, Copy, ValueEnum)]

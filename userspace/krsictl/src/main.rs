@@ -4,7 +4,8 @@
 //! revalidate every attachment; print krsi's audit records.
 //!
 //! Exit status: 0 on success, 1 when the operation failed (the message says why, from the
-//! kernel's errno), 2 on a usage error.
+//! kernel's errno), 2 on a usage error; `krsictl status` exits with a code per state
+//! (`cli::STATUS_EXIT_CODES`).
 
 use std::io::Write as _;
 use std::os::fd::AsFd;
@@ -385,13 +386,136 @@ fn events(
     Ok(())
 }
 
+/// What `krsictl status --json` prints: the state, whether krsi is active in the kernel, the
+/// text `krsictl status` prints, and the facts of the state.
+#[derive(Serialize)]
+struct StatusOut {
+    state: &'static str,
+    active: bool,
+    message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hooks: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    attachments: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    locked: Option<bool>,
+    /// read_only: `cap_mac_admin` or `initial_user_namespace`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lacking: Option<&'static str>,
+    /// unreadable: the file that could not be read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    path: Option<String>,
+    /// The active LSMs, when read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lsms: Option<Vec<String>>,
+    /// not_in_lsm_list: the lsm= to boot with.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lsm_param: Option<String>,
+    /// securityfs_not_mounted: the command that mounts it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mount_command: Option<String>,
+    /// The kernel configuration that tells whether krsi is built in, when one was read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    config: Option<String>,
+}
+
+/// The name and exit code of each state of `krsictl status` (see `cli::STATUS_EXIT_CODES`).
+fn status_state(s: &krsi::Status) -> (&'static str, u8) {
+    use krsi::{Inactive, Status};
+    match s {
+        Status::Active(_) => ("active", 0),
+        Status::Inactive(Inactive::NotBuiltIn(_)) => ("not_built_in", 3),
+        Status::Inactive(Inactive::NotInLsmList { .. }) => ("not_in_lsm_list", 4),
+        Status::Inactive(Inactive::SecurityfsNotMounted { .. }) => ("securityfs_not_mounted", 5),
+        Status::Unreadable { .. } => ("unreadable", 6),
+        Status::ReadOnly { .. } => ("read_only", 7),
+        Status::Inactive(Inactive::NoHookDir { .. }) => ("no_hook_dir", 8),
+    }
+}
+
+impl From<&krsi::Status> for StatusOut {
+    fn from(s: &krsi::Status) -> Self {
+        use krsi::{Evidence, Inactive, KernelConfig, Lacking, Status};
+        let mut out = StatusOut {
+            state: status_state(s).0,
+            active: s.is_active(),
+            message: s.to_string(),
+            hooks: None,
+            attachments: None,
+            locked: None,
+            lacking: None,
+            path: None,
+            lsms: None,
+            lsm_param: None,
+            mount_command: None,
+            config: None,
+        };
+        let summary = match s {
+            Status::Active(summary) => Some(summary),
+            Status::ReadOnly { summary, lacking } => {
+                out.lacking = Some(match lacking {
+                    Lacking::MacAdmin => "cap_mac_admin",
+                    Lacking::InitialUserNamespace => "initial_user_namespace",
+                });
+                Some(summary)
+            }
+            Status::Unreadable { hooks, path } => {
+                out.hooks = Some(*hooks);
+                out.path = Some(path.display().to_string());
+                None
+            }
+            Status::Inactive(why) => {
+                out.lsm_param = why.lsm_param();
+                out.mount_command = why.mount_command();
+                match why {
+                    Inactive::NotBuiltIn(Evidence::Config(file)) => {
+                        out.config = Some(file.display().to_string());
+                    }
+                    Inactive::NotInLsmList { lsms, config, .. } => {
+                        out.lsms = Some(lsms.clone());
+                        if let KernelConfig::BuiltIn(file) | KernelConfig::NotBuiltIn(file) = config
+                        {
+                            out.config = Some(file.display().to_string());
+                        }
+                    }
+                    Inactive::NoHookDir { dir, lsms } => {
+                        out.lsms = Some(lsms.clone());
+                        out.path = Some(dir.display().to_string());
+                    }
+                    Inactive::NotBuiltIn(Evidence::NoLsmFramework(_))
+                    | Inactive::SecurityfsNotMounted { .. } => {}
+                }
+                None
+            }
+        };
+        if let Some(summary) = summary {
+            out.hooks = Some(summary.hooks);
+            out.attachments = Some(summary.attachments);
+            out.locked = Some(summary.locked);
+        }
+        out
+    }
+}
+
+/// `krsictl status`: prints the status, and exits with its state's code.
+fn status(json: bool) -> Result<ExitCode> {
+    let s = krsi::status()?;
+    if json {
+        print_json(&StatusOut::from(&s))?;
+    } else {
+        println!("{s}");
+    }
+    Ok(ExitCode::from(status_state(&s).1))
+}
+
 fn print_json<T: Serialize>(v: &T) -> Result<()> {
     println!("{}", serde_json::to_string(v)?);
     Ok(())
 }
 
-fn run(cli: Cli) -> Result<()> {
+fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
+        Command::Status => return status(cli.json),
         Command::Hooks => {
             let hooks = krsi::hooks()?;
             if cli.json {
@@ -577,13 +701,13 @@ fn run(cli: Cli) -> Result<()> {
             }
         }
     }
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(e) => {
             eprintln!("krsictl: {e:#}");
             ExitCode::FAILURE
@@ -714,6 +838,150 @@ mod tests {
     }
 
     #[test]
+    fn status_has_a_state_and_exit_code_per_diagnosis() {
+        use krsi::{Evidence, Inactive, KernelConfig, Lacking, Status, Summary};
+        use std::path::Path;
+        let summary = Summary {
+            hooks: 247,
+            attachments: 2,
+            locked: true,
+        };
+        let lsms: Vec<String> = ["capability", "bpf"].map(String::from).into();
+        let json = |s: &Status| serde_json::to_string(&StatusOut::from(s)).unwrap();
+        let text = |s: &Status| serde_json::to_string(&s.to_string()).unwrap();
+
+        let s = Status::Active(summary.clone());
+        assert_eq!(status_state(&s), ("active", 0));
+        assert_eq!(
+            json(&s),
+            format!(
+                "{{\"state\":\"active\",\"active\":true,\"message\":{},\"hooks\":247,\
+                 \"attachments\":2,\"locked\":true}}",
+                text(&s)
+            )
+        );
+        let s = Status::Inactive(Inactive::NotBuiltIn(Evidence::Config(
+            "/proc/config.gz".into(),
+        )));
+        assert_eq!(status_state(&s), ("not_built_in", 3));
+        assert_eq!(
+            json(&s),
+            format!(
+                "{{\"state\":\"not_built_in\",\"active\":false,\"message\":{},\
+                 \"config\":\"/proc/config.gz\"}}",
+                text(&s)
+            )
+        );
+        let s = Status::Inactive(Inactive::NotBuiltIn(Evidence::NoLsmFramework(
+            "/sys/kernel/security/lsm".into(),
+        )));
+        assert_eq!(status_state(&s), ("not_built_in", 3));
+        assert!(json(&s).ends_with(&format!(",\"message\":{}}}", text(&s))));
+        let s = Status::Inactive(Inactive::NotInLsmList {
+            lsm_file: "/sys/kernel/security/lsm".into(),
+            lsms: lsms.clone(),
+            cmdline_lsm: Some("capability,bpf".into()),
+            config: KernelConfig::Unknown(vec!["/proc/config.gz".into()]),
+        });
+        assert_eq!(status_state(&s), ("not_in_lsm_list", 4));
+        assert_eq!(
+            json(&s),
+            format!(
+                "{{\"state\":\"not_in_lsm_list\",\"active\":false,\"message\":{},\
+                 \"lsms\":[\"capability\",\"bpf\"],\"lsm_param\":\"lsm=capability,krsi,bpf\"}}",
+                text(&s)
+            )
+        );
+        let Status::Inactive(Inactive::NotInLsmList { lsm_file, lsms, .. }) = s else {
+            unreachable!()
+        };
+        let s = Status::Inactive(Inactive::NotInLsmList {
+            lsm_file,
+            lsms,
+            cmdline_lsm: None,
+            config: KernelConfig::BuiltIn("/boot/config-6.12".into()),
+        });
+        assert!(json(&s).ends_with(
+            ",\"lsm_param\":\"lsm=capability,krsi,bpf\",\"config\":\"/boot/config-6.12\"}"
+        ));
+        let s = Status::Inactive(Inactive::SecurityfsNotMounted {
+            mountpoint: "/sys/kernel/security".into(),
+        });
+        assert_eq!(status_state(&s), ("securityfs_not_mounted", 5));
+        assert_eq!(
+            json(&s),
+            format!(
+                "{{\"state\":\"securityfs_not_mounted\",\"active\":false,\"message\":{},\
+                 \"mount_command\":\"mount -t securityfs securityfs /sys/kernel/security\"}}",
+                text(&s)
+            )
+        );
+        let s = Status::Unreadable {
+            hooks: 247,
+            path: krsi::CONTROL_FILE.into(),
+        };
+        assert_eq!(status_state(&s), ("unreadable", 6));
+        assert_eq!(
+            json(&s),
+            format!(
+                "{{\"state\":\"unreadable\",\"active\":true,\"message\":{},\"hooks\":247,\
+                 \"path\":\"/sys/kernel/security/bpf/control\"}}",
+                text(&s)
+            )
+        );
+        for (lacking, word) in [
+            (Lacking::MacAdmin, "cap_mac_admin"),
+            (Lacking::InitialUserNamespace, "initial_user_namespace"),
+        ] {
+            let s = Status::ReadOnly {
+                summary: summary.clone(),
+                lacking,
+            };
+            assert_eq!(status_state(&s), ("read_only", 7));
+            assert_eq!(
+                json(&s),
+                format!(
+                    "{{\"state\":\"read_only\",\"active\":true,\"message\":{},\"hooks\":247,\
+                     \"attachments\":2,\"locked\":true,\"lacking\":\"{word}\"}}",
+                    text(&s)
+                )
+            );
+        }
+        let s = Status::Inactive(Inactive::NoHookDir {
+            dir: Path::new(krsi::HOOK_DIR).into(),
+            lsms: ["capability", "krsi"].map(String::from).into(),
+        });
+        assert_eq!(status_state(&s), ("no_hook_dir", 8));
+        assert!(json(&s).ends_with(
+            ",\"path\":\"/sys/kernel/security/bpf\",\"lsms\":[\"capability\",\"krsi\"]}"
+        ));
+        // Every exit code is the one the help lists for its state.
+        for (code, words) in [
+            (
+                0,
+                "krsi is active, and this process reads its files and may change",
+            ),
+            (3, "the kernel was built without krsi"),
+            (4, "krsi is not in the active LSM list"),
+            (5, "securityfs is not mounted"),
+            (6, "krsi is active, but this process cannot read its files"),
+            (
+                7,
+                "krsi is active and readable, but this process may not change it",
+            ),
+            (
+                8,
+                "krsi is in the active LSM list, but its directory is missing",
+            ),
+        ] {
+            assert!(
+                cli::STATUS_EXIT_CODES.contains(&format!("\n  {code}  {words}")),
+                "{code} {words}"
+            );
+        }
+    }
+
+    #[test]
     fn command_lines_parse() {
         use clap::error::ErrorKind;
         let parse = |args: &[&str]| Cli::try_parse_from([&["krsictl"], args].concat());
@@ -841,5 +1109,11 @@ mod tests {
             Some(ErrorKind::ArgumentConflict)
         );
         assert!(parse(&["events", "--timeout", "-1"]).is_err());
+        assert!(matches!(
+            parse(&["status"]).unwrap().command,
+            Command::Status
+        ));
+        assert!(parse(&["--json", "status"]).unwrap().json);
+        assert!(parse(&["status", "file_open"]).is_err());
     }
 }
