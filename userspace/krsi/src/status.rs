@@ -425,37 +425,36 @@ pub(crate) fn not_active(paths: &Paths) -> Error {
 /// Why krsi's directory is missing: the kernel lacks krsi, securityfs is not mounted, krsi is
 /// not in the active LSMs, or (in the active LSMs) it could not create its files.
 fn diagnose(paths: &Paths) -> Inactive {
+    let lsm_file = paths.lsm_file();
+    let lsms: Option<Vec<String>> = fs::read_to_string(&lsm_file).ok().map(|text| {
+        text.trim()
+            .split(',')
+            .filter(|l| !l.is_empty())
+            .map(String::from)
+            .collect()
+    });
+    // Listed: built in and active, whatever a configuration file says.
+    if let Some(lsms) = lsms.as_ref().filter(|l| l.iter().any(|l| l == "krsi")) {
+        return Inactive::NoHookDir {
+            dir: paths.hook_dir(),
+            lsms: lsms.clone(),
+        };
+    }
     let config = kernel_config(paths);
     if let KernelConfig::NotBuiltIn(file) = config {
         return Inactive::NotBuiltIn(Evidence::Config(file));
     }
-    let lsm_file = paths.lsm_file();
-    match fs::read_to_string(&lsm_file) {
-        Ok(text) => {
-            let lsms: Vec<String> = text
-                .trim()
-                .split(',')
-                .filter(|l| !l.is_empty())
-                .map(String::from)
-                .collect();
-            if lsms.iter().any(|l| l == "krsi") {
-                Inactive::NoHookDir {
-                    dir: paths.hook_dir(),
-                    lsms,
-                }
-            } else {
-                Inactive::NotInLsmList {
-                    lsm_file,
-                    lsms,
-                    cmdline_lsm: cmdline_lsm(paths),
-                    config,
-                }
-            }
-        }
-        Err(_) if securityfs_mounted(paths) => {
+    match lsms {
+        Some(lsms) => Inactive::NotInLsmList {
+            lsm_file,
+            lsms,
+            cmdline_lsm: cmdline_lsm(paths),
+            config,
+        },
+        None if securityfs_mounted(paths) => {
             Inactive::NotBuiltIn(Evidence::NoLsmFramework(lsm_file))
         }
-        Err(_) => Inactive::SecurityfsNotMounted {
+        None => Inactive::SecurityfsNotMounted {
             mountpoint: paths.securityfs.clone(),
         },
     }
@@ -1044,6 +1043,8 @@ mod tests {
     fn listed_without_its_directory_points_at_the_kernel_log() {
         let t = Tree::new();
         t.lsms("capability,krsi,bpf");
+        // The list of the running kernel wins over a configuration file (of another build).
+        t.config_gz("# CONFIG_SECURITY_KRSI is not set\n");
         let why = t.inactive();
         assert_eq!(
             why,
