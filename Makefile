@@ -11,6 +11,9 @@
 #   make bench      hook overhead of krsi against mainline BPF LSM (scripts/bench)
 #   make lint       rustfmt and clippy on the host-side Rust (the kernel build
 #                   itself always runs krsi's Rust through clippy)
+#   make install    krsictl (release), its man pages (section 8) and its bash,
+#                   zsh and fish completions into DESTDIR/PREFIX (PREFIX=/usr/local
+#                   by default); needs cargo only, not the kernel
 #
 #   make check-all  make check on every supported kernel (what CI runs)
 #
@@ -39,7 +42,15 @@ endif
 # The kernel tree scripts/build-kernel uses when KDIR is not given.
 KTREE = $(or $(KDIR),$(KRSI_HOME)/linux-source-$(KERNEL))
 
-.PHONY: all demo deps kernel selftests vm bench check check-all lint hostcheck
+# Where make install puts krsictl, under $(DESTDIR).
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
+
+.PHONY: all demo deps kernel selftests vm bench check check-all lint hostcheck install
 
 all: demo
 
@@ -82,3 +93,22 @@ check:
 
 check-all:
 	@scripts/check-all $(SUPPORTED_KERNELS)
+
+# krsictl's build script generates its man pages and completions (from its
+# clap definitions) into its OUT_DIR; cargo's messages say where that is, and
+# where the binary is.
+install:
+	@set -e; cd userspace; \
+	msgs=$$(cargo build --quiet --release -p krsictl --message-format=json-render-diagnostics); \
+	bin=$$(printf '%s\n' "$$msgs" | sed -n 's/^{"reason":"compiler-artifact","package_id":"[^"]*\/krsictl#.*"executable":"\([^"]*\)".*/\1/p'); \
+	out=$$(printf '%s\n' "$$msgs" | sed -n 's/^{"reason":"build-script-executed","package_id":"[^"]*\/krsictl#.*"out_dir":"\([^"]*\)".*/\1/p'); \
+	if [ -z "$$bin" ] || [ -z "$$out" ]; then \
+		echo "make install: cargo's messages do not say where krsictl or its man pages are" >&2; exit 1; \
+	fi; \
+	install -D -m 0755 "$$bin" "$(DESTDIR)$(BINDIR)/krsictl"; \
+	install -d "$(DESTDIR)$(MANDIR)/man8"; \
+	install -m 0644 "$$out"/man/krsictl*.8 "$(DESTDIR)$(MANDIR)/man8/"; \
+	install -D -m 0644 "$$out/completions/krsictl.bash" "$(DESTDIR)$(BASHCOMPDIR)/krsictl"; \
+	install -D -m 0644 "$$out/completions/_krsictl" "$(DESTDIR)$(ZSHCOMPDIR)/_krsictl"; \
+	install -D -m 0644 "$$out/completions/krsictl.fish" "$(DESTDIR)$(FISHCOMPDIR)/krsictl.fish"; \
+	echo "installed krsictl, its man pages and completions under $(DESTDIR)$(PREFIX)"

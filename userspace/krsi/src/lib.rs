@@ -33,6 +33,11 @@
 //! then runs only when the hook's subject (the current task, or the socket of a socket hook) is
 //! in that cgroup or below it. [`Attachment::scope`] shows the cgroup's id and path; a replace
 //! keeps the scope of the program it replaces.
+//!
+//! [`status`] tells whether krsi is active and usable here, and if not why and what to do (the
+//! kernel built without it, krsi left out of the active LSMs, securityfs not mounted, no
+//! privilege); an operation that finds krsi's files missing fails with [`Error::NotActive`],
+//! which carries the same diagnosis.
 
 use std::ffi::CString;
 use std::fs::{self, File, OpenOptions};
@@ -44,6 +49,11 @@ use std::str::FromStr;
 
 pub mod audit;
 pub use audit::{Events, Record, RecordKind};
+mod status;
+pub use status::{
+    kernel_config, lsm_param, status, status_at, Evidence, Inactive, KernelConfig, Lacking, Paths,
+    Status, Summary,
+};
 
 /// The ioctl ABI, generated from include/uapi/linux/krsi.h.
 #[allow(missing_docs, non_camel_case_types)]
@@ -66,9 +76,9 @@ pub const MAX_PROGS: u32 = uapi::KRSI_MAX_PROGS;
 /// What can go wrong, with the kernel's errno translated into what it means for krsi.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// krsi's securityfs directory is missing.
-    #[error("krsi is not active: {HOOK_DIR} does not exist (is krsi in CONFIG_LSM or lsm=, and securityfs mounted?)")]
-    NotActive,
+    /// krsi's securityfs directory is missing: why, as [`status`] tells it (the same text).
+    #[error("{0}")]
+    NotActive(Inactive),
     /// No file for that hook.
     #[error("no such hook: {0} (see `krsictl hooks`)")]
     NoSuchHook(String),
@@ -260,7 +270,7 @@ impl Error {
             Error::NotADirectory { .. } => libc::ENOTDIR,
             Error::NotCgroup2 { .. } => libc::EBADF,
             Error::Io { source, .. } => return source.raw_os_error(),
-            Error::NotActive | Error::NoSuchHook(_) | Error::Parse(_) | Error::BadRecord(_) => {
+            Error::NotActive(_) | Error::NoSuchHook(_) | Error::Parse(_) | Error::BadRecord(_) => {
                 return None
             }
         })
@@ -709,9 +719,14 @@ pub fn parse_listing(text: &str) -> Result<Vec<Attachment>> {
 
 /// Whether krsi is locked: no attach or other change on any hook until reboot.
 pub fn locked() -> Result<bool> {
-    let text = fs::read_to_string(CONTROL_FILE).map_err(|e| match e.kind() {
-        io::ErrorKind::NotFound => Error::NotActive,
-        _ => Error::from_io(format!("reading {CONTROL_FILE}"), e),
+    locked_in(&Paths::default())
+}
+
+fn locked_in(paths: &Paths) -> Result<bool> {
+    let control = paths.control_file();
+    let text = fs::read_to_string(&control).map_err(|e| match e.kind() {
+        io::ErrorKind::NotFound => status::not_active(paths),
+        _ => Error::from_io(format!("reading {}", control.display()), e),
     })?;
     match text.trim_end() {
         "locked=0" => Ok(false),
@@ -740,7 +755,7 @@ fn control_ioctl(op: &str, cmd: u32) -> Result<u32> {
         .write(true)
         .open(CONTROL_FILE)
         .map_err(|e| match e.kind() {
-            io::ErrorKind::NotFound => Error::NotActive,
+            io::ErrorKind::NotFound => status::not_active(&Paths::default()),
             _ => Error::from_io(op, e),
         })?;
     // SAFETY: the control file's ioctls KRSI_IOC_LOCK and KRSI_IOC_REVALIDATE take no argument.
@@ -867,12 +882,13 @@ fn prog_id(fd: BorrowedFd<'_>) -> io::Result<u32> {
 
 /// The hooks krsi offers, sorted: the files of [`HOOK_DIR`] but its control files.
 pub fn hooks() -> Result<Vec<String>> {
-    hooks_in(Path::new(HOOK_DIR))
+    hooks_in(&Paths::default())
 }
 
-fn hooks_in(dir: &Path) -> Result<Vec<String>> {
+fn hooks_in(paths: &Paths) -> Result<Vec<String>> {
+    let dir = &paths.hook_dir();
     let entries = fs::read_dir(dir).map_err(|e| match e.kind() {
-        io::ErrorKind::NotFound => Error::NotActive,
+        io::ErrorKind::NotFound => status::not_active(paths),
         _ => Error::from_io(format!("reading {}", dir.display()), e),
     })?;
     let mut names = Vec::new();
@@ -897,15 +913,16 @@ pub struct Hook {
 impl Hook {
     /// The hook named `name`, e.g. `file_open`.
     pub fn open(name: &str) -> Result<Self> {
-        Self::open_in(Path::new(HOOK_DIR), name)
+        Self::open_in(&Paths::default(), name)
     }
 
-    fn open_in(dir: &Path, name: &str) -> Result<Self> {
+    fn open_in(paths: &Paths, name: &str) -> Result<Self> {
         if name.is_empty() || name.contains('/') || CONTROL_FILES.contains(&name) {
             return Err(Error::NoSuchHook(name.to_string()));
         }
+        let dir = paths.hook_dir();
         if !dir.is_dir() {
-            return Err(Error::NotActive);
+            return Err(status::not_active(paths));
         }
         let path = dir.join(name);
         if !path.exists() {
@@ -1609,10 +1626,11 @@ mod tests {
 
     #[test]
     fn attach_errors_name_the_cgroup_or_the_hook() {
-        let dir = std::env::temp_dir().join(format!("krsi-scope-test-{}", std::process::id()));
-        fs::create_dir_all(&dir).unwrap();
-        fs::write(dir.join("file_send_sigiotask"), "").unwrap();
-        let hook = Hook::open_in(&dir, "file_send_sigiotask").unwrap();
+        let root = tempfile::tempdir().unwrap();
+        let paths = Paths::under(root.path());
+        fs::create_dir_all(paths.hook_dir()).unwrap();
+        fs::write(paths.hook_dir().join("file_send_sigiotask"), "").unwrap();
+        let hook = Hook::open_in(&paths, "file_send_sigiotask").unwrap();
         let eno = |errno| Error::from_io("op", io::Error::from_raw_os_error(errno));
         let scoped = AttachOptions::default().cgroup("/sys/fs/cgroup/A");
         assert!(matches!(
@@ -1648,7 +1666,6 @@ mod tests {
             hook.attach_error(eno(libc::ENOENT), &scoped),
             Error::NoSuchCgroup { .. }
         ));
-        fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
@@ -1875,31 +1892,38 @@ mod tests {
 
     #[test]
     fn hooks_skip_control_files_and_sort() {
-        let dir = std::env::temp_dir().join(format!("krsi-test-{}", std::process::id()));
+        let root = tempfile::tempdir().unwrap();
+        let paths = Paths::under(root.path());
+        let dir = paths.hook_dir();
         fs::create_dir_all(&dir).unwrap();
         for f in ["task_kill", "status", "control", "file_open"] {
             fs::write(dir.join(f), "").unwrap();
         }
-        assert_eq!(hooks_in(&dir).unwrap(), ["file_open", "task_kill"]);
-        assert!(Hook::open_in(&dir, "file_open").is_ok());
+        assert_eq!(hooks_in(&paths).unwrap(), ["file_open", "task_kill"]);
+        assert!(Hook::open_in(&paths, "file_open").is_ok());
         assert!(matches!(
-            Hook::open_in(&dir, "status"),
+            Hook::open_in(&paths, "status"),
             Err(Error::NoSuchHook(_))
         ));
         assert!(matches!(
-            Hook::open_in(&dir, "nope"),
+            Hook::open_in(&paths, "nope"),
             Err(Error::NoSuchHook(_))
         ));
         assert!(matches!(
-            Hook::open_in(&dir, "../etc"),
+            Hook::open_in(&paths, "../etc"),
             Err(Error::NoSuchHook(_))
         ));
         fs::remove_dir_all(&dir).unwrap();
-        assert!(matches!(hooks_in(&dir), Err(Error::NotActive)));
+        // Without the directory: why (in this tree, without a mounted securityfs).
+        let why = Inactive::SecurityfsNotMounted {
+            mountpoint: paths.securityfs.clone(),
+        };
+        assert!(matches!(hooks_in(&paths), Err(Error::NotActive(ref w)) if *w == why));
         assert!(matches!(
-            Hook::open_in(&dir, "file_open"),
-            Err(Error::NotActive)
+            Hook::open_in(&paths, "file_open"),
+            Err(Error::NotActive(ref w)) if *w == why
         ));
+        assert!(matches!(locked_in(&paths), Err(Error::NotActive(ref w)) if *w == why));
     }
 
     #[test]

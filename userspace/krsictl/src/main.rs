@@ -4,7 +4,8 @@
 //! revalidate every attachment; print krsi's audit records.
 //!
 //! Exit status: 0 on success, 1 when the operation failed (the message says why, from the
-//! kernel's errno), 2 on a usage error.
+//! kernel's errno), 2 on a usage error; `krsictl status` exits with a code per state
+//! (`cli::STATUS_EXIT_CODES`).
 
 use std::io::Write as _;
 use std::os::fd::AsFd;
@@ -15,197 +16,11 @@ use std::time::Duration;
 use anyhow::{bail, Context, Result};
 use aya::programs::Lsm;
 use aya::{Btf, Ebpf};
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::Parser;
 use serde::Serialize;
 
-#[derive(Parser)]
-#[command(
-    name = "krsictl",
-    version,
-    about = "Attach, detach, replace and list BPF LSM programs on krsi's hooks \
-             (/sys/kernel/security/bpf); set their mode and logging; disable and enable them; \
-             reset and seal hooks; lock krsi; revalidate every attachment; print krsi's audit \
-             records",
-    after_help = "Exit status: 0 success, 1 the operation failed (the message says why), 2 usage error."
-)]
-struct Cli {
-    /// Print JSON instead of text.
-    #[arg(long, global = true)]
-    json: bool,
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Subcommand)]
-enum Command {
-    /// List the hooks programs can attach to.
-    Hooks,
-    /// List attached programs, in run order: of HOOK, or of every hook that has some. Each
-    /// line goes on with state=enabled or state=disabled, and reason=lockdown|capability|lsm for
-    /// a program a revalidation disabled; a program scoped to a cgroup ends with cgroup=ID
-    /// cgroup_path=PATH (the path from the cgroup2 root, or (removed)).
-    List {
-        /// A hook, e.g. file_open.
-        hook: Option<String>,
-    },
-    /// Load a BPF LSM program from an object file (libbpf's SEC("lsm/HOOK") or
-    /// SEC("lsm.s/HOOK")) and attach it to HOOK, after the programs already there unless
-    /// --first, --before or --after says where; for every subject, or with --cgroup only for
-    /// those of a cgroup subtree.
-    Attach {
-        /// The hook, e.g. file_open.
-        hook: String,
-        /// The BPF object file.
-        object: PathBuf,
-        /// The program to attach, when the object has more than one LSM program.
-        #[arg(long)]
-        program: Option<String>,
-        /// Also pin the program at PATH (in a BPF filesystem).
-        #[arg(long)]
-        pin: Option<PathBuf>,
-        /// Run it before every program of the hook.
-        #[arg(long, conflicts_with_all = ["before", "after"])]
-        first: bool,
-        /// Run it right before the program with id ID.
-        #[arg(long, value_name = "ID", conflicts_with = "after")]
-        before: Option<u32>,
-        /// Run it right after the program with id ID.
-        #[arg(long, value_name = "ID")]
-        after: Option<u32>,
-        /// enforce (the default): a non-zero result denies; audit: a non-zero result is
-        /// recorded and counted as audited=, and the action goes ahead (errno hooks only).
-        #[arg(long, value_enum)]
-        mode: Option<ModeArg>,
-        /// Do not record its denials in the audit log (log=0); its counters still count
-        /// (errno hooks only).
-        #[arg(long)]
-        quiet: bool,
-        /// Scope it to the cgroup v2 directory DIR (e.g. /sys/fs/cgroup/web): it runs only when
-        /// the hook's subject (the current task, or the socket of a socket hook) is in that
-        /// cgroup or below it. Hooks that free an object or run in interrupt context cannot be
-        /// scoped.
-        #[arg(long, value_name = "DIR")]
-        cgroup: Option<PathBuf>,
-        /// After attaching, print the text records the program writes to its ring buffer
-        /// map MAP, one per line, until interrupted (the program stays attached).
-        #[arg(long, value_name = "MAP")]
-        follow: Option<String>,
-        /// With --follow, stop after N records.
-        #[arg(long, value_name = "N", requires = "follow")]
-        count: Option<u64>,
-    },
-    /// Detach the program with BPF program id ID from HOOK.
-    Detach {
-        /// The hook, e.g. file_open.
-        hook: String,
-        /// The program id, as `krsictl list` shows it.
-        id: u32,
-    },
-    /// Load a program from OBJECT and swap it for the program with id ID, in its place in
-    /// HOOK's run order, atomically: every hook call runs the old program or the new one. The
-    /// new program keeps the old one's cgroup scope.
-    Replace {
-        /// The hook, e.g. file_open.
-        hook: String,
-        /// The id of the program to replace.
-        id: u32,
-        /// The BPF object file.
-        object: PathBuf,
-        /// The program to attach, when the object has more than one LSM program.
-        #[arg(long)]
-        program: Option<String>,
-        /// Also pin the program at PATH (in a BPF filesystem).
-        #[arg(long)]
-        pin: Option<PathBuf>,
-    },
-    /// Switch the program with id ID on HOOK between enforce (a non-zero result denies) and
-    /// audit (a non-zero result is recorded and counted, the action goes ahead); errno hooks
-    /// only. A sealed hook refuses enforce -> audit.
-    Mode {
-        /// The hook, e.g. file_open.
-        hook: String,
-        /// The program id, as `krsictl list` shows it.
-        id: u32,
-        /// The mode.
-        #[arg(value_enum)]
-        mode: ModeArg,
-    },
-    /// Record the denials of the program with id ID on HOOK in the audit log (1) or not (0,
-    /// quiet; its counters still count); errno hooks only. A sealed hook refuses 1 -> 0.
-    Log {
-        /// The hook, e.g. file_open.
-        hook: String,
-        /// The program id, as `krsictl list` shows it.
-        id: u32,
-        /// 1: record its denials; 0: quiet.
-        #[arg(value_name = "0|1", value_parser = clap::value_parser!(u8).range(0..=1))]
-        log: u8,
-    },
-    /// Stop running the program with id ID on HOOK, keeping its place in the run order and its
-    /// counters, until `krsictl enable`. A sealed hook refuses it.
-    Disable {
-        /// The hook, e.g. file_open.
-        hook: String,
-        /// The program id, as `krsictl list` shows it.
-        id: u32,
-    },
-    /// Run again the program with id ID on HOOK that `krsictl disable` stopped (allowed on a
-    /// sealed hook). A program a revalidation disabled (listed with reason=) runs again only
-    /// when a revalidation passes.
-    Enable {
-        /// The hook, e.g. file_open.
-        hook: String,
-        /// The program id, as `krsictl list` shows it.
-        id: u32,
-    },
-    /// Check every attachment again, as krsi does when the lockdown level or an LSM's policy
-    /// changes: disable those that lockdown, CAP_MAC_ADMIN or an LSM now refuse (listed with
-    /// reason=), enable again those that pass after a revalidation disabled them; print how many
-    /// changed. Allowed after `krsictl lock`.
-    Revalidate,
-    /// Print krsi's audit records (denials: KRSI_ACCESS, changes and refused attempts:
-    /// KRSI_CONFIG_CHANGE) as they arrive, one per line, from the audit netlink socket (beside
-    /// a running auditd; needs CAP_AUDIT_READ). Stops after --count records, or when none came
-    /// for --timeout seconds; with --follow only after --count records or when killed.
-    Events {
-        /// Wait for records until killed (or --count records), with no timeout.
-        #[arg(long)]
-        follow: bool,
-        /// Stop after N records.
-        #[arg(long, value_name = "N")]
-        count: Option<u64>,
-        /// Without --follow, stop when no record came for SECS seconds.
-        #[arg(long, value_name = "SECS", default_value = "2", value_parser = parse_secs,
-              conflicts_with = "follow")]
-        timeout: Duration,
-        /// Only records of this type.
-        #[arg(long = "type", value_name = "TYPE", value_enum)]
-        kind: Option<KindArg>,
-    },
-    /// Detach every program of HOOK at once.
-    Reset {
-        /// The hook, e.g. file_open.
-        hook: String,
-    },
-    /// Seal HOOK until reboot: its programs can no longer be detached, replaced, reordered or
-    /// disabled; programs can still be appended and enabled.
-    Seal {
-        /// The hook, e.g. file_open.
-        hook: String,
-    },
-    /// Lock krsi until reboot: every hook sealed, and no program attached any more (only
-    /// `krsictl revalidate` still runs).
-    Lock,
-}
-
-/// An attachment's mode, on the command line.
-#[derive(Clone, Copy, ValueEnum)]
-enum ModeArg {
-    /// A non-zero result denies.
-    Enforce,
-    /// A non-zero result is recorded and counted; the action goes ahead.
-    Audit,
-}
+mod cli;
+use cli::{Cli, Command, KindArg, ModeArg};
 
 impl From<ModeArg> for krsi::Mode {
     fn from(m: ModeArg) -> Self {
@@ -216,16 +31,6 @@ impl From<ModeArg> for krsi::Mode {
     }
 }
 
-/// A record type, on the command line.
-#[derive(Clone, Copy, ValueEnum)]
-enum KindArg {
-    /// KRSI_ACCESS (1460): denials, and audit-only programs' non-zero results.
-    Access,
-    /// KRSI_CONFIG_CHANGE (1461): changes and refused attempts.
-    #[value(name = "config_change", alias = "config-change")]
-    ConfigChange,
-}
-
 impl From<KindArg> for krsi::RecordKind {
     fn from(k: KindArg) -> Self {
         match k {
@@ -233,14 +38,6 @@ impl From<KindArg> for krsi::RecordKind {
             KindArg::ConfigChange => krsi::RecordKind::ConfigChange,
         }
     }
-}
-
-/// A duration in seconds, possibly fractional.
-fn parse_secs(s: &str) -> Result<Duration, String> {
-    s.parse::<f64>()
-        .ok()
-        .and_then(|f| Duration::try_from_secs_f64(f).ok())
-        .ok_or_else(|| format!("{s:?} is not a number of seconds"))
 }
 
 /// One attached program, for `list`.
@@ -589,13 +386,136 @@ fn events(
     Ok(())
 }
 
+/// What `krsictl status --json` prints: the state, whether krsi is active in the kernel, the
+/// text `krsictl status` prints, and the facts of the state.
+#[derive(Serialize)]
+struct StatusOut {
+    state: &'static str,
+    active: bool,
+    message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hooks: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    attachments: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    locked: Option<bool>,
+    /// read_only: `cap_mac_admin` or `initial_user_namespace`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lacking: Option<&'static str>,
+    /// unreadable: the file that could not be read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    path: Option<String>,
+    /// The active LSMs, when read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lsms: Option<Vec<String>>,
+    /// not_in_lsm_list: the lsm= to boot with.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lsm_param: Option<String>,
+    /// securityfs_not_mounted: the command that mounts it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mount_command: Option<String>,
+    /// The kernel configuration that tells whether krsi is built in, when one was read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    config: Option<String>,
+}
+
+/// The name and exit code of each state of `krsictl status` (see `cli::STATUS_EXIT_CODES`).
+fn status_state(s: &krsi::Status) -> (&'static str, u8) {
+    use krsi::{Inactive, Status};
+    match s {
+        Status::Active(_) => ("active", 0),
+        Status::Inactive(Inactive::NotBuiltIn(_)) => ("not_built_in", 3),
+        Status::Inactive(Inactive::NotInLsmList { .. }) => ("not_in_lsm_list", 4),
+        Status::Inactive(Inactive::SecurityfsNotMounted { .. }) => ("securityfs_not_mounted", 5),
+        Status::Unreadable { .. } => ("unreadable", 6),
+        Status::ReadOnly { .. } => ("read_only", 7),
+        Status::Inactive(Inactive::NoHookDir { .. }) => ("no_hook_dir", 8),
+    }
+}
+
+impl From<&krsi::Status> for StatusOut {
+    fn from(s: &krsi::Status) -> Self {
+        use krsi::{Evidence, Inactive, KernelConfig, Lacking, Status};
+        let mut out = StatusOut {
+            state: status_state(s).0,
+            active: s.is_active(),
+            message: s.to_string(),
+            hooks: None,
+            attachments: None,
+            locked: None,
+            lacking: None,
+            path: None,
+            lsms: None,
+            lsm_param: None,
+            mount_command: None,
+            config: None,
+        };
+        let summary = match s {
+            Status::Active(summary) => Some(summary),
+            Status::ReadOnly { summary, lacking } => {
+                out.lacking = Some(match lacking {
+                    Lacking::MacAdmin => "cap_mac_admin",
+                    Lacking::InitialUserNamespace => "initial_user_namespace",
+                });
+                Some(summary)
+            }
+            Status::Unreadable { hooks, path } => {
+                out.hooks = Some(*hooks);
+                out.path = Some(path.display().to_string());
+                None
+            }
+            Status::Inactive(why) => {
+                out.lsm_param = why.lsm_param();
+                out.mount_command = why.mount_command();
+                match why {
+                    Inactive::NotBuiltIn(Evidence::Config(file)) => {
+                        out.config = Some(file.display().to_string());
+                    }
+                    Inactive::NotInLsmList { lsms, config, .. } => {
+                        out.lsms = Some(lsms.clone());
+                        if let KernelConfig::BuiltIn(file) | KernelConfig::NotBuiltIn(file) = config
+                        {
+                            out.config = Some(file.display().to_string());
+                        }
+                    }
+                    Inactive::NoHookDir { dir, lsms } => {
+                        out.lsms = Some(lsms.clone());
+                        out.path = Some(dir.display().to_string());
+                    }
+                    Inactive::NotBuiltIn(Evidence::NoLsmFramework(_))
+                    | Inactive::SecurityfsNotMounted { .. } => {}
+                }
+                None
+            }
+        };
+        if let Some(summary) = summary {
+            out.hooks = Some(summary.hooks);
+            out.attachments = Some(summary.attachments);
+            out.locked = Some(summary.locked);
+        }
+        out
+    }
+}
+
+/// `krsictl status`: prints the status, and exits with its state's code.
+fn status(json: bool) -> Result<ExitCode> {
+    let s = krsi::status()?;
+    if json {
+        print_json(&StatusOut::from(&s))?;
+    } else {
+        println!("{s}");
+    }
+    Ok(ExitCode::from(status_state(&s).1))
+}
+
 fn print_json<T: Serialize>(v: &T) -> Result<()> {
     println!("{}", serde_json::to_string(v)?);
     Ok(())
 }
 
-fn run(cli: Cli) -> Result<()> {
+fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
+        Command::Status => return status(cli.json),
         Command::Hooks => {
             let hooks = krsi::hooks()?;
             if cli.json {
@@ -781,13 +701,13 @@ fn run(cli: Cli) -> Result<()> {
             }
         }
     }
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(e) => {
             eprintln!("krsictl: {e:#}");
             ExitCode::FAILURE
@@ -918,6 +838,150 @@ mod tests {
     }
 
     #[test]
+    fn status_has_a_state_and_exit_code_per_diagnosis() {
+        use krsi::{Evidence, Inactive, KernelConfig, Lacking, Status, Summary};
+        use std::path::Path;
+        let summary = Summary {
+            hooks: 247,
+            attachments: 2,
+            locked: true,
+        };
+        let lsms: Vec<String> = ["capability", "bpf"].map(String::from).into();
+        let json = |s: &Status| serde_json::to_string(&StatusOut::from(s)).unwrap();
+        let text = |s: &Status| serde_json::to_string(&s.to_string()).unwrap();
+
+        let s = Status::Active(summary.clone());
+        assert_eq!(status_state(&s), ("active", 0));
+        assert_eq!(
+            json(&s),
+            format!(
+                "{{\"state\":\"active\",\"active\":true,\"message\":{},\"hooks\":247,\
+                 \"attachments\":2,\"locked\":true}}",
+                text(&s)
+            )
+        );
+        let s = Status::Inactive(Inactive::NotBuiltIn(Evidence::Config(
+            "/proc/config.gz".into(),
+        )));
+        assert_eq!(status_state(&s), ("not_built_in", 3));
+        assert_eq!(
+            json(&s),
+            format!(
+                "{{\"state\":\"not_built_in\",\"active\":false,\"message\":{},\
+                 \"config\":\"/proc/config.gz\"}}",
+                text(&s)
+            )
+        );
+        let s = Status::Inactive(Inactive::NotBuiltIn(Evidence::NoLsmFramework(
+            "/sys/kernel/security/lsm".into(),
+        )));
+        assert_eq!(status_state(&s), ("not_built_in", 3));
+        assert!(json(&s).ends_with(&format!(",\"message\":{}}}", text(&s))));
+        let s = Status::Inactive(Inactive::NotInLsmList {
+            lsm_file: "/sys/kernel/security/lsm".into(),
+            lsms: lsms.clone(),
+            cmdline_lsm: Some("capability,bpf".into()),
+            config: KernelConfig::Unknown(vec!["/proc/config.gz".into()]),
+        });
+        assert_eq!(status_state(&s), ("not_in_lsm_list", 4));
+        assert_eq!(
+            json(&s),
+            format!(
+                "{{\"state\":\"not_in_lsm_list\",\"active\":false,\"message\":{},\
+                 \"lsms\":[\"capability\",\"bpf\"],\"lsm_param\":\"lsm=capability,krsi,bpf\"}}",
+                text(&s)
+            )
+        );
+        let Status::Inactive(Inactive::NotInLsmList { lsm_file, lsms, .. }) = s else {
+            unreachable!()
+        };
+        let s = Status::Inactive(Inactive::NotInLsmList {
+            lsm_file,
+            lsms,
+            cmdline_lsm: None,
+            config: KernelConfig::BuiltIn("/boot/config-6.12".into()),
+        });
+        assert!(json(&s).ends_with(
+            ",\"lsm_param\":\"lsm=capability,krsi,bpf\",\"config\":\"/boot/config-6.12\"}"
+        ));
+        let s = Status::Inactive(Inactive::SecurityfsNotMounted {
+            mountpoint: "/sys/kernel/security".into(),
+        });
+        assert_eq!(status_state(&s), ("securityfs_not_mounted", 5));
+        assert_eq!(
+            json(&s),
+            format!(
+                "{{\"state\":\"securityfs_not_mounted\",\"active\":false,\"message\":{},\
+                 \"mount_command\":\"mount -t securityfs securityfs /sys/kernel/security\"}}",
+                text(&s)
+            )
+        );
+        let s = Status::Unreadable {
+            hooks: 247,
+            path: krsi::CONTROL_FILE.into(),
+        };
+        assert_eq!(status_state(&s), ("unreadable", 6));
+        assert_eq!(
+            json(&s),
+            format!(
+                "{{\"state\":\"unreadable\",\"active\":true,\"message\":{},\"hooks\":247,\
+                 \"path\":\"/sys/kernel/security/bpf/control\"}}",
+                text(&s)
+            )
+        );
+        for (lacking, word) in [
+            (Lacking::MacAdmin, "cap_mac_admin"),
+            (Lacking::InitialUserNamespace, "initial_user_namespace"),
+        ] {
+            let s = Status::ReadOnly {
+                summary: summary.clone(),
+                lacking,
+            };
+            assert_eq!(status_state(&s), ("read_only", 7));
+            assert_eq!(
+                json(&s),
+                format!(
+                    "{{\"state\":\"read_only\",\"active\":true,\"message\":{},\"hooks\":247,\
+                     \"attachments\":2,\"locked\":true,\"lacking\":\"{word}\"}}",
+                    text(&s)
+                )
+            );
+        }
+        let s = Status::Inactive(Inactive::NoHookDir {
+            dir: Path::new(krsi::HOOK_DIR).into(),
+            lsms: ["capability", "krsi"].map(String::from).into(),
+        });
+        assert_eq!(status_state(&s), ("no_hook_dir", 8));
+        assert!(json(&s).ends_with(
+            ",\"path\":\"/sys/kernel/security/bpf\",\"lsms\":[\"capability\",\"krsi\"]}"
+        ));
+        // Every exit code is the one the help lists for its state.
+        for (code, words) in [
+            (
+                0,
+                "krsi is active, and this process reads its files and may change",
+            ),
+            (3, "the kernel was built without krsi"),
+            (4, "krsi is not in the active LSM list"),
+            (5, "securityfs is not mounted"),
+            (6, "krsi is active, but this process cannot read its files"),
+            (
+                7,
+                "krsi is active and readable, but this process may not change it",
+            ),
+            (
+                8,
+                "krsi is in the active LSM list, but its directory is missing",
+            ),
+        ] {
+            assert!(
+                cli::STATUS_EXIT_CODES.contains(&format!("\n  {code}  {words}")),
+                "{code} {words}"
+            );
+        }
+    }
+
+    #[test]
     fn command_lines_parse() {
         use clap::error::ErrorKind;
         let parse = |args: &[&str]| Cli::try_parse_from([&["krsictl"], args].concat());
@@ -1045,5 +1109,11 @@ mod tests {
             Some(ErrorKind::ArgumentConflict)
         );
         assert!(parse(&["events", "--timeout", "-1"]).is_err());
+        assert!(matches!(
+            parse(&["status"]).unwrap().command,
+            Command::Status
+        ));
+        assert!(parse(&["--json", "status"]).unwrap().json);
+        assert!(parse(&["status", "file_open"]).is_err());
     }
 }
