@@ -127,7 +127,7 @@ fn run_atomic<const PLAIN: bool>(
     // a non-sleepable program (the caller's promise), and statistics are off; `task` is the
     // running task and the caller's RCU section keeps the subject's cgroup valid.
     let result = unsafe {
-        match progs.kind() & if stop { Kind::RESETS | Kind::SCOPED } else { Kind::SCOPED } {
+        match progs.kind() & (Kind::SCOPED | if stop { Kind::RESETS } else { 0 }) {
             _ if PLAIN => chain_entered::<false, false>(progs, frame, stop, subject, task),
             0 => chain_entered::<false, false>(progs, frame, stop, subject, task),
             Kind::RESETS => chain_entered::<true, false>(progs, frame, stop, subject, task),

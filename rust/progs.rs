@@ -389,10 +389,8 @@ impl ProgArray {
         let resets = run.iter().any(|&a| unsafe { &*a }.touches_result);
         // SAFETY: as above.
         let scoped = run.iter().any(|&a| unsafe { &*a }.scoped());
-        let kind = [(slow, Kind::SLOW), (resets, Kind::RESETS), (scoped, Kind::SCOPED)]
-            .iter()
-            .filter(|&&(on, _)| on)
-            .fold(0, |kind, &(_, bit)| kind | bit);
+        let bit = |on: bool, bit: u8| if on { bit } else { 0 };
+        let kind = bit(slow, Kind::SLOW) | bit(resets, Kind::RESETS) | bit(scoped, Kind::SCOPED);
         // SAFETY: the header is within the allocation; `items` is zero-sized, so writing the
         // header leaves the items alone.
         unsafe {
