@@ -18,6 +18,8 @@
 //!   `securityfs_remove()` is recursive.
 //! - `krsi_lookup_noperm`: a kernel-internal lookup of a name in a directory is
 //!   `lookup_noperm_unlocked()`, which takes a `qstr` (7.2), not `lookup_one_len_unlocked()`.
+//! - `krsi_pcpu_hot`: on x86, the running task is the first member of the per-CPU `pcpu_hot`
+//!   (6.12), not the per-CPU variable `current_task` (7.2).
 //!
 //! Everything else krsi uses has one form in both, through `rust/helpers.c` where a kernel made a
 //! function static inline (`migrate_disable()`, `call_rcu_tasks_trace()` and `override_creds()` in 7.2).
@@ -152,4 +154,44 @@ pub(crate) unsafe fn lookup_child(
         return None;
     }
     Some(found)
+}
+
+/// The running task (`current`). On x86-64 one load from this CPU's segment, the instruction C's
+/// `get_current()` compiles to (`this_cpu_read_stable()`: the task pointer cannot change under
+/// the task that reads it), where the pointer is the first member of `pcpu_hot` (6.12,
+/// `krsi_pcpu_hot`) or the per-CPU variable `current_task` (7.2); elsewhere a call of the C
+/// helper.
+#[inline(always)]
+pub(crate) fn current() -> *mut bindings::task_struct {
+    #[cfg(CONFIG_X86_64)]
+    {
+        let task: *mut bindings::task_struct;
+        // SAFETY: reads this CPU's current-task pointer, a per-CPU variable addressed through
+        // %gs like every per-CPU access of the kernel; it reads no other memory and writes none.
+        #[cfg(krsi_pcpu_hot)]
+        unsafe {
+            core::arch::asm!(
+                "movq %gs:{hot}, {task}",
+                hot = sym bindings::pcpu_hot,
+                task = out(reg) task,
+                options(att_syntax, nostack, preserves_flags, readonly, pure),
+            );
+        }
+        // SAFETY: as above.
+        #[cfg(not(krsi_pcpu_hot))]
+        unsafe {
+            core::arch::asm!(
+                "movq %gs:{cur}, {task}",
+                cur = sym bindings::current_task,
+                task = out(reg) task,
+                options(att_syntax, nostack, preserves_flags, readonly, pure),
+            );
+        }
+        task
+    }
+    #[cfg(not(CONFIG_X86_64))]
+    // SAFETY: C's `current`, which any context has.
+    unsafe {
+        bindings::get_current()
+    }
 }

@@ -28,8 +28,9 @@ use core::ptr;
 use kernel::{bindings, ffi};
 
 use crate::audit;
+use crate::compat;
 use crate::hooks::HookId;
-use crate::progs::{state, static_key_enabled, Attachment, ProgArray};
+use crate::progs::{att, state, static_key_enabled, Attachment, Kind, ProgArray};
 use crate::rcu::ReadGuard;
 use crate::scope::Subject;
 
@@ -101,16 +102,23 @@ fn bpf_ctx(task: *mut bindings::task_struct) -> *mut *mut bindings::bpf_run_ctx 
 /// `current->bpf_ctx` set to a run context): the caller's section is that RCU section, and the
 /// hot path calls nothing but the programs. While BPF statistics are on, the chain goes through
 /// the enter/exit functions program by program, which keep them.
+///
+/// `PLAIN`: the caller found the chain's kind 0 (no program resets the result slot or is
+/// scoped), so the chain runs without looking at it again.
 #[inline(always)]
-fn run_atomic(progs: &ProgArray, frame: &mut [u64], stop: bool, subject: Subject) -> ffi::c_int {
+fn run_atomic<const PLAIN: bool>(
+    progs: &ProgArray,
+    frame: &mut [u64],
+    stop: bool,
+    subject: Subject,
+) -> ffi::c_int {
     if bpf_stats_enabled() {
         return run_each(progs, frame, stop, subject);
     }
     // SAFETY: all zero is a run context's initial state (no cookie).
     let mut run_ctx: bindings::bpf_tramp_run_ctx = unsafe { core::mem::zeroed() };
     pin_cpu();
-    // SAFETY: the running task.
-    let task = unsafe { bindings::get_current() };
+    let task = compat::current();
     let slot = bpf_ctx(task);
     // SAFETY: `slot` is the running task's `bpf_ctx`, saved and restored around the programs as
     // `bpf_set_run_ctx()` does; only this task writes it.
@@ -119,11 +127,12 @@ fn run_atomic(progs: &ProgArray, frame: &mut [u64], stop: bool, subject: Subject
     // a non-sleepable program (the caller's promise), and statistics are off; `task` is the
     // running task and the caller's RCU section keeps the subject's cgroup valid.
     let result = unsafe {
-        match (stop && progs.resets(), progs.scoped()) {
-            (false, false) => chain_entered::<false, false>(progs, frame, stop, subject, task),
-            (true, false) => chain_entered::<true, false>(progs, frame, stop, subject, task),
-            (false, true) => chain_entered::<false, true>(progs, frame, stop, subject, task),
-            (true, true) => chain_entered::<true, true>(progs, frame, stop, subject, task),
+        match progs.kind() & (Kind::SCOPED | if stop { Kind::RESETS } else { 0 }) {
+            _ if PLAIN => chain_entered::<false, false>(progs, frame, stop, subject, task),
+            0 => chain_entered::<false, false>(progs, frame, stop, subject, task),
+            Kind::RESETS => chain_entered::<true, false>(progs, frame, stop, subject, task),
+            Kind::SCOPED => chain_entered::<false, true>(progs, frame, stop, subject, task),
+            _ => chain_entered::<true, true>(progs, frame, stop, subject, task),
         }
     };
     // SAFETY: restores what was saved above, before the section closes.
@@ -149,7 +158,8 @@ unsafe fn chain_entered<const RESET: bool, const SCOPED: bool>(
 ) -> ffi::c_int {
     // SAFETY: the caller's promise; the cgroup is used in the caller's RCU section only.
     let cgroup = SCOPED.then(|| unsafe { subject.cgroup(task) });
-    for att in progs.iter() {
+    for &a in progs.items() {
+        let att = att(a);
         if cgroup.as_ref().is_some_and(|c| !att.runs_for(c)) {
             continue;
         }
@@ -173,7 +183,7 @@ fn run_each(progs: &ProgArray, frame: &mut [u64], stop: bool, subject: Subject) 
         if att.scoped() {
             let _rcu = ReadGuard::<false>::lock();
             // SAFETY: the running task, and an RCU section for its cgroup.
-            let cgroup = unsafe { subject.cgroup(bindings::get_current()) };
+            let cgroup = unsafe { subject.cgroup(compat::current()) };
             if !att.runs_for(&cgroup) {
                 continue;
             }
@@ -226,12 +236,19 @@ fn run<const SLEEPABLE: bool>(
     let st = state(hook);
     {
         let _rcu = ReadGuard::<false>::lock();
-        match st.progs() {
-            None => return 0,
-            Some(progs) if !SLEEPABLE || progs.fast() => {
-                return run_atomic(progs, frame, stop, subject)
-            }
-            Some(_) => {}
+        let Some(progs) = st.progs() else {
+            return 0;
+        };
+        // The common chain (no sleepable program, none that resets the result slot or is
+        // scoped) with one test of the chain's kind; then the others.
+        let special = Kind::SCOPED
+            | if SLEEPABLE { Kind::SLOW } else { 0 }
+            | if stop { Kind::RESETS } else { 0 };
+        if progs.kind() & special == 0 {
+            return run_atomic::<true>(progs, frame, stop, subject);
+        }
+        if !SLEEPABLE || progs.fast() {
+            return run_atomic::<false>(progs, frame, stop, subject);
         }
     }
     let _trace = ReadGuard::<true>::lock();

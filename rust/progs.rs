@@ -326,18 +326,29 @@ impl Drop for Attachment {
 /// The header is followed, in the same allocation of `cap` words made by [`ProgArray::alloc`],
 /// by `2 * all` pointer slots: the first `len` point at the enabled attachments of the order, in
 /// order (the rest of the first half is null), the second half at all `all` attachments in run
-/// order, `1 <= all <= MAX_PROGS`; `fast` is true exactly when no program that runs is
-/// sleepable; `resets` is true exactly when a program that runs may store into the result slot;
-/// `scoped` exactly when a program that runs is scoped to a cgroup.
+/// order, `1 <= all <= MAX_PROGS`; `kind` has [`Kind::SLOW`] exactly when a program that runs is
+/// sleepable, [`Kind::RESETS`] exactly when a program that runs may store into the result slot,
+/// [`Kind::SCOPED`] exactly when a program that runs is scoped to a cgroup.
 #[repr(C)]
 pub(crate) struct ProgArray {
     len: usize,
     all: usize,
     cap: usize,
-    fast: bool,
-    resets: bool,
-    scoped: bool,
+    kind: u8,
     items: [*const Attachment; 0],
+}
+
+/// What a chain needs beyond running its programs in order, in one byte that the hot path tests
+/// once: 0 for the common chain.
+pub(crate) struct Kind;
+
+impl Kind {
+    /// A program is sleepable: the chain runs program by program under RCU Tasks Trace.
+    pub(crate) const SLOW: u8 = 1;
+    /// A program may store into the result slot, which must be reset after it.
+    pub(crate) const RESETS: u8 = 2;
+    /// A program is scoped to a cgroup: the subject's cgroup must be checked.
+    pub(crate) const SCOPED: u8 = 4;
 }
 
 /// The header of a [`ProgArray`] in words; the items follow it.
@@ -373,11 +384,13 @@ impl ProgArray {
         }
         let run = &run[..len];
         // SAFETY: as above.
-        let fast = run.iter().all(|&a| !unsafe { &*a }.sleepable);
+        let slow = run.iter().any(|&a| unsafe { &*a }.sleepable);
         // SAFETY: as above.
         let resets = run.iter().any(|&a| unsafe { &*a }.touches_result);
         // SAFETY: as above.
         let scoped = run.iter().any(|&a| unsafe { &*a }.scoped());
+        let bit = |on: bool, bit: u8| if on { bit } else { 0 };
+        let kind = bit(slow, Kind::SLOW) | bit(resets, Kind::RESETS) | bit(scoped, Kind::SCOPED);
         // SAFETY: the header is within the allocation; `items` is zero-sized, so writing the
         // header leaves the items alone.
         unsafe {
@@ -385,9 +398,7 @@ impl ProgArray {
                 len,
                 all,
                 cap,
-                fast,
-                resets,
-                scoped,
+                kind,
                 items: [],
             })
         };
@@ -410,12 +421,6 @@ impl ProgArray {
 
     /// The pointers of the attachments that run, in run order.
     #[inline(always)]
-    fn items(&self) -> &[*const Attachment] {
-        // SAFETY: by the type invariant, `len` initialised pointers follow the header in the
-        // same allocation, which lives as long as `self`.
-        unsafe { core::slice::from_raw_parts(self.items.as_ptr(), self.len) }
-    }
-
     /// The pointers of all attachments, enabled or not, in run order.
     fn order(&self) -> &[*const Attachment] {
         // SAFETY: by the type invariant, the second half of the `2 * all` slots holds `all`
@@ -423,12 +428,20 @@ impl ProgArray {
         unsafe { core::slice::from_raw_parts(self.items.as_ptr().add(self.all), self.all) }
     }
 
-    /// The attachments that run, in run order: the hook path's view.
+    /// The attachments that run, in run order: the hook path's view. The hot path iterates over
+    /// the pointers and makes each a reference itself ([`att`]): an iterator of references
+    /// would test each loaded pointer for null, its `None`.
     #[inline(always)]
     pub(crate) fn iter(&self) -> impl Iterator<Item = &Attachment> {
-        // SAFETY: the items point at attachments that live at least as long as the array (see
-        // `HookState`).
-        self.items().iter().map(|&a| unsafe { &*a })
+        self.items().iter().map(|&a| att(a))
+    }
+
+    /// The pointers of the attachments that run, in run order (see [`att`]).
+    #[inline(always)]
+    pub(crate) fn items(&self) -> &[*const Attachment] {
+        // SAFETY: by the type invariant, `len` initialised pointers follow the header in the
+        // same allocation, which lives as long as `self`.
+        unsafe { core::slice::from_raw_parts(self.items.as_ptr(), self.len) }
     }
 
     /// All attachments, enabled or not, in run order.
@@ -440,19 +453,19 @@ impl ProgArray {
     /// Whether every program may run in one RCU section with migration disabled.
     #[inline(always)]
     pub(crate) fn fast(&self) -> bool {
-        self.fast
+        self.kind & Kind::SLOW == 0
     }
 
     /// Whether a program may store into the result slot, which must then be reset after it.
     #[inline(always)]
     pub(crate) fn resets(&self) -> bool {
-        self.resets
+        self.kind & Kind::RESETS != 0
     }
 
-    /// Whether a program is scoped, so that the subject's cgroup must be checked.
+    /// The chain's [`Kind`] bits.
     #[inline(always)]
-    pub(crate) fn scoped(&self) -> bool {
-        self.scoped
+    pub(crate) fn kind(&self) -> u8 {
+        self.kind
     }
 }
 
@@ -462,7 +475,8 @@ fn order_of(array: Option<&ProgArray>) -> &[*const Attachment] {
 }
 
 /// The attachment at a published array's item.
-fn att(item: *const Attachment) -> &'static Attachment {
+#[inline(always)]
+pub(crate) fn att(item: *const Attachment) -> &'static Attachment {
     // SAFETY: published items are live attachments (invariant of `HookState`), used only with the
     // write lock held or in a read-side section, before they can be freed.
     unsafe { &*item }
