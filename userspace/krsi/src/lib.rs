@@ -33,6 +33,10 @@
 //! then runs only when the hook's subject (the current task, or the socket of a socket hook) is
 //! in that cgroup or below it. [`Attachment::scope`] shows the cgroup's id and path; a replace
 //! keeps the scope of the program it replaces.
+//!
+//! The [`policy`] module reads a declarative policy file (which programs run on which hooks, in
+//! which order, mode and scope; which hooks are sealed; whether krsi is locked) and plans the
+//! changes that make krsi's running state that file's (`krsictl apply`).
 
 use std::ffi::CString;
 use std::fs::{self, File, OpenOptions};
@@ -43,6 +47,7 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 pub mod audit;
+pub mod policy;
 pub use audit::{Events, Record, RecordKind};
 
 /// The ioctl ABI, generated from include/uapi/linux/krsi.h.
