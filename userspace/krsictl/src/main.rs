@@ -18,6 +18,8 @@ use aya::{Btf, Ebpf};
 use clap::{Parser, Subcommand, ValueEnum};
 use serde::Serialize;
 
+mod apply;
+
 #[derive(Parser)]
 #[command(
     name = "krsictl",
@@ -196,6 +198,9 @@ enum Command {
     /// Lock krsi until reboot: every hook sealed, and no program attached any more (only
     /// `krsictl revalidate` still runs).
     Lock,
+    /// Make krsi's running state that of a policy file (TOML): attach, replace, switch and
+    /// detach the programs it lists, seal its hooks, lock krsi; twice changes nothing.
+    Apply(apply::ApplyArgs),
 }
 
 /// An attachment's mode, on the command line.
@@ -772,6 +777,7 @@ fn run(cli: Cli) -> Result<()> {
                 println!("sealed {hook} until reboot");
             }
         }
+        Command::Apply(args) => apply::run(args, cli.json)?,
         Command::Lock => {
             krsi::lock()?;
             if cli.json {
