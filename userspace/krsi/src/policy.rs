@@ -905,7 +905,8 @@ pub enum PlanError {
         /// The steps refused, described.
         changes: Vec<String>,
     },
-    /// krsi is locked and the running state differs from the file.
+    /// krsi is locked (which refuses every change) and the running state differs from the
+    /// file.
     #[error(
         "krsi is locked and the running state differs from the file, which would need: {}",
         changes.join("; ")
@@ -1238,21 +1239,22 @@ fn plan_hook(
     })
 }
 
-/// Whether a sealed hook allows `step`: appending (unless krsi is locked), enabling, and
-/// settings that only strengthen.
+/// Whether a sealed hook allows `step`: appending, enabling, and settings that only
+/// strengthen. A locked krsi allows no change at all.
 fn sealed_allows(step: &Step, locked: bool) -> bool {
-    match step {
-        Step::Attach {
-            at: Anchor::Last, ..
-        } => !locked,
-        Step::Enable { .. }
-        | Step::SetMode {
-            mode: Mode::Enforce,
-            ..
-        }
-        | Step::SetLog { log: true, .. } => true,
-        _ => false,
-    }
+    !locked
+        && matches!(
+            step,
+            Step::Attach {
+                at: Anchor::Last,
+                ..
+            } | Step::Enable { .. }
+                | Step::SetMode {
+                    mode: Mode::Enforce,
+                    ..
+                }
+                | Step::SetLog { log: true, .. }
+        )
 }
 
 /// The steps that make `running` what `desired` asks for, given the `owned` records of earlier
@@ -2132,6 +2134,17 @@ object = "k.bpf.o"
             "{e}"
         );
         assert!(e.to_string().contains("task_kill: replace 101 by k"), "{e}");
+        // Even what a seal allows: a lock refuses every change.
+        let mut r2 = r.clone();
+        r2.hooks.get_mut("file_open").unwrap().attachments[0]
+            .attachment
+            .enabled = false;
+        assert_eq!(
+            plan(&d, &r2, &recs),
+            Err(PlanError::Locked {
+                changes: vec!["file_open: enable 100 (entry a, disabled by hand)".into()]
+            })
+        );
     }
 
     #[test]
@@ -2179,6 +2192,12 @@ object = "k.bpf.o"
                 at: Anchor::Last
             }]
         );
+        // Enabling a program disabled by hand is allowed too.
+        let mut r2 = r.clone();
+        r2.hooks.get_mut("task_kill").unwrap().attachments[0]
+            .attachment
+            .enabled = false;
+        assert_eq!(ops(&plan(&d1, &r2, &recs).unwrap()), ["enable"]);
         // A new entry before it is not.
         let mut d5 = d1.clone();
         d5.hooks
