@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use aya::programs::{Lsm, Program};
-use aya::{Btf, Ebpf};
+use aya::{Btf, Ebpf, EbpfLoader};
 use krsi::policy::{self, Anchor, Desired, Loaded, Plan, Policy, Record, Slot, State, Step};
 use serde::Serialize;
 
@@ -53,10 +53,17 @@ fn at(file: &Path, line: usize) -> String {
     format!("{}:{line}", file.display())
 }
 
-/// Loads entry `e`'s program for its hook, with the kernel's BTF `btf`.
-fn load(file: &Path, e: &policy::Entry, btf: &Btf) -> Result<(EntryProgram, Loaded)> {
+/// Loads entry `e`'s program for its hook with `loader`, which has the kernel's BTF `btf` (one
+/// loader for every entry: aya's reads the kernel's BTF, megabytes, when it is made).
+fn load(
+    file: &Path,
+    e: &policy::Entry,
+    loader: &mut EbpfLoader,
+    btf: &Btf,
+) -> Result<(EntryProgram, Loaded)> {
     let here = at(file, e.line);
-    let mut ebpf = Ebpf::load_file(&e.object)
+    let mut ebpf = loader
+        .load_file(&e.object)
         .with_context(|| format!("{here}: loading {}", e.object.display()))?;
     let names: Vec<String> = ebpf
         .programs()
@@ -355,17 +362,18 @@ pub fn run(args: ApplyArgs, json: bool) -> Result<()> {
     for e in &pol.entries {
         krsi::Hook::open(&e.hook).with_context(|| at(file, e.line))?;
     }
-    let btf = if pol.entries.is_empty() {
-        None
-    } else {
-        Some(Btf::from_sys_fs().context("reading the kernel's BTF (/sys/kernel/btf/vmlinux)")?)
-    };
     let mut programs = Vec::with_capacity(pol.entries.len());
     let mut loaded = Vec::with_capacity(pol.entries.len());
-    for e in &pol.entries {
-        let (p, l) = load(file, e, btf.as_ref().expect("BTF is read for entries"))?;
-        programs.push(p);
-        loaded.push(l);
+    if !pol.entries.is_empty() {
+        let btf =
+            Btf::from_sys_fs().context("reading the kernel's BTF (/sys/kernel/btf/vmlinux)")?;
+        let mut loader = EbpfLoader::new();
+        loader.btf(Some(&btf));
+        for e in &pol.entries {
+            let (p, l) = load(file, e, &mut loader, &btf)?;
+            programs.push(p);
+            loaded.push(l);
+        }
     }
     let desired = pol.desired(file, &loaded)?;
 
