@@ -350,9 +350,9 @@ impl Executor<'_> {
     }
 }
 
-/// `krsictl apply`.
-pub fn run(args: ApplyArgs, json: bool) -> Result<()> {
-    let file = &args.file;
+/// Checks the policy file `file` against the running kernel and loads its entries' programs:
+/// the desired state, and the programs (`programs[i]` for entry `i` of the file).
+fn load_policy(file: &Path) -> Result<(Desired, Vec<EntryProgram>)> {
     let pol = Policy::read(file)?;
     // krsi and the hooks, before loading anything.
     krsi::locked()?;
@@ -375,17 +375,12 @@ pub fn run(args: ApplyArgs, json: bool) -> Result<()> {
             loaded.push(l);
         }
     }
-    let desired = pol.desired(file, &loaded)?;
+    Ok((pol.desired(file, &loaded)?, programs))
+}
 
-    let _lock = if args.dry_run {
-        None
-    } else {
-        Some(lock_state(&args.state)?)
-    };
-    let boot = policy::boot_id().context("reading /proc/sys/kernel/random/boot_id")?;
-    let state = State::read(&args.state)?;
-    let owned = state.as_ref().map_or(&[][..], |s| s.records_for(&boot));
-    // The file's hooks, and those where earlier applies attached programs.
+/// Reads the running state of the hooks of `desired` and of those the `owned` records name,
+/// and plans; returns the plan.
+fn make_plan(file: &Path, desired: &Desired, owned: &[Record]) -> Result<Plan> {
     let mut hooks: Vec<&str> = desired.hooks.keys().map(String::as_str).collect();
     hooks.extend(
         owned
@@ -401,15 +396,25 @@ pub fn run(args: ApplyArgs, json: bool) -> Result<()> {
         .filter(|r| running.hooks.contains_key(&r.hook))
         .cloned()
         .collect();
-    let plan: Plan = policy::plan(&desired, &running, &owned)
-        .with_context(|| format!("{}: nothing was changed", file.display()))?;
+    policy::plan(desired, &running, &owned)
+        .with_context(|| format!("{}: nothing was changed", file.display()))
+}
 
-    let mut out = Out {
-        file: file.display().to_string(),
-        dry_run: args.dry_run,
-        changes: Vec::new(),
-        notes: plan.notes.clone(),
+/// `krsictl apply`.
+pub fn run(args: ApplyArgs, json: bool) -> Result<()> {
+    let file = &args.file;
+    let (desired, programs) = load_policy(file)?;
+    // Applies take turns; a dry run changes nothing and creates nothing.
+    let _lock = if args.dry_run {
+        None
+    } else {
+        Some(lock_state(&args.state)?)
     };
+    let boot = policy::boot_id().context("reading /proc/sys/kernel/random/boot_id")?;
+    let state = State::read(&args.state)?;
+    let owned = state.as_ref().map_or(&[][..], |s| s.records_for(&boot));
+    let plan = make_plan(file, &desired, owned)?;
+
     let change = |step: &Step, new_id: Option<u32>| {
         let (hook, entry, id) = subject(step, &desired);
         Change {
@@ -421,23 +426,29 @@ pub fn run(args: ApplyArgs, json: bool) -> Result<()> {
             text: policy::describe(step, &desired),
         }
     };
+    let mut out = Out {
+        file: file.display().to_string(),
+        dry_run: args.dry_run,
+        changes: Vec::new(),
+        notes: plan.notes.clone(),
+    };
+    let nothing = || {
+        println!(
+            "nothing to change: the running state matches {}",
+            file.display()
+        )
+    };
+    let notes = |out: &Out| out.notes.iter().for_each(|n| println!("note: {n}"));
     if args.dry_run {
         out.changes = plan.steps.iter().map(|s| change(s, None)).collect();
         if !json {
             if plan.steps.is_empty() {
-                println!(
-                    "nothing to change: the running state matches {}",
-                    file.display()
-                );
+                nothing();
             } else {
                 println!("plan for {} (dry run: nothing is changed):", file.display());
-                for c in &out.changes {
-                    println!("  {}", c.text);
-                }
+                out.changes.iter().for_each(|c| println!("  {}", c.text));
             }
-            for n in &out.notes {
-                println!("note: {n}");
-            }
+            notes(&out);
         }
     } else {
         let mut exec = Executor {
@@ -482,19 +493,25 @@ pub fn run(args: ApplyArgs, json: bool) -> Result<()> {
             Some(s) => *s == new,
             None => new.records.is_empty(),
         };
-        if !unchanged {
-            new.write(&args.state)?;
-        }
-        result?;
-        if !json {
-            for n in &out.notes {
-                println!("note: {n}");
+        let written = if unchanged {
+            Ok(())
+        } else {
+            new.write(&args.state)
+        };
+        match (result, written) {
+            (Err(e), Err(w)) => {
+                eprintln!("krsictl: {w}");
+                return Err(e);
             }
+            (r, w) => {
+                r?;
+                w?;
+            }
+        }
+        if !json {
+            notes(&out);
             if total == 0 {
-                println!(
-                    "nothing to change: the running state matches {}",
-                    file.display()
-                );
+                nothing();
             } else {
                 let s = if total == 1 { "" } else { "s" };
                 println!("applied {}: {total} change{s}", file.display());
