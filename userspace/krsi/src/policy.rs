@@ -881,8 +881,8 @@ pub enum Step {
 /// notes on what the steps leave as it is.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Plan {
-    /// The changes, in order: each hook's attaches, replaces, moves and settings, then its
-    /// detaches; then the seals; then the lock.
+    /// The changes, in order: each hook's attaches, replaces, moves and settings; then every
+    /// hook's detaches; then the seals; then the lock.
     pub steps: Vec<Step>,
     /// The records before the steps: entries' running programs, and programs of removed
     /// entries.
@@ -1263,9 +1263,10 @@ fn sealed_allows(step: &Step, locked: bool) -> bool {
 /// Per hook, in this order: programs whose entry changed are replaced in place (`replace`),
 /// settings switched (`mode`, `log`), programs disabled by hand enabled; entries not attached
 /// yet are attached, and entries out of the file's order or with another cgroup scope attached
-/// anew at their place before their old program is detached; then programs of entries the file
-/// no longer has, and on an `exclusive` hook the programs it does not list, are detached. Then
-/// the hooks to seal are sealed, then krsi is locked. A hook's entries run in the file's order;
+/// anew at their place before their old program is detached. Once every hook's are in place,
+/// the programs of entries the file no longer has, and on an `exclusive` hook the programs it
+/// does not list, are detached (so that an entry moved to another hook is attached there
+/// before it goes here). Then the hooks to seal are sealed, then krsi is locked. A hook's entries run in the file's order;
 /// placed among other programs by [`DesiredHook::position`], each after the previous one, or
 /// before the next one already in place.
 ///
@@ -1278,6 +1279,7 @@ pub fn plan(desired: &Desired, running: &Running, owned: &[Record]) -> Result<Pl
     names.sort_unstable();
     names.dedup();
     let mut out = Plan::default();
+    let mut detaches = Vec::new();
     let mut seals = Vec::new();
     let none = DesiredHook::default();
     let empty = RunningHook::default();
@@ -1307,13 +1309,19 @@ pub fn plan(desired: &Desired, running: &Running, owned: &[Record]) -> Result<Pl
                 hook: name.to_string(),
             });
         }
-        out.steps.extend(hp.steps);
+        let (gone, rest): (Vec<Step>, Vec<Step>) = hp
+            .steps
+            .into_iter()
+            .partition(|s| matches!(s, Step::Detach { .. }));
+        out.steps.extend(rest);
+        detaches.extend(gone);
         out.records.extend(hp.records);
         out.notes.extend(hp.notes);
     }
     if !refused.is_empty() {
         return Err(PlanError::Locked { changes: refused });
     }
+    out.steps.extend(detaches);
     out.steps.extend(seals);
     if desired.lock && !running.locked {
         out.steps.push(Step::Lock);
@@ -2069,6 +2077,21 @@ object = "k.bpf.o"
         let p = plan(&d2, &r, &stale).unwrap();
         assert_eq!(p.steps, []);
         assert_eq!(p.records, [rec("file_open", "a", 100, 1)]);
+    }
+
+    #[test]
+    fn an_entry_moved_to_another_hook_is_attached_there_before_it_goes() {
+        let d1 = desired("file_open", vec![want("k", "deny_open", 1)]);
+        let mut r = running("file_open", vec![]);
+        r.hooks.insert("task_kill".into(), RunningHook::default());
+        let mut next = 100;
+        let (_, recs) = converge(&d1, &mut r, &[], &mut next);
+        // file_open comes first, but its detach waits for task_kill's attach.
+        let d2 = desired("task_kill", vec![want("k", "deny_kill", 2)]);
+        let p = plan(&d2, &r, &recs).unwrap();
+        assert_eq!(ops(&p), ["attach", "detach"]);
+        assert!(matches!(&p.steps[0], Step::Attach { hook, .. } if hook == "task_kill"));
+        assert!(matches!(&p.steps[1], Step::Detach { hook, id: 100, .. } if hook == "file_open"));
     }
 
     #[test]
