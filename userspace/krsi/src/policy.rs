@@ -1022,7 +1022,7 @@ struct HookPlan {
     notes: Vec<String>,
 }
 
-/// Plans one hook: `want` is the file's (`None` for a hook only the state names), `have` its
+/// Plans one hook: `want` is the file's (empty for a hook only the state names), `have` its
 /// listing, `owned` the state's records of this hook.
 fn plan_hook(
     name: &str,
