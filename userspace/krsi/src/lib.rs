@@ -38,6 +38,10 @@
 //! kernel built without it, krsi left out of the active LSMs, securityfs not mounted, no
 //! privilege); an operation that finds krsi's files missing fails with [`Error::NotActive`],
 //! which carries the same diagnosis.
+//!
+//! The [`policy`] module reads a declarative policy file (which programs run on which hooks, in
+//! which order, mode and scope; which hooks are sealed; whether krsi is locked) and plans the
+//! changes that make krsi's running state that file's (`krsictl apply`).
 
 use std::ffi::CString;
 use std::fs::{self, File, OpenOptions};
@@ -48,6 +52,7 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 pub mod audit;
+pub mod policy;
 pub use audit::{Events, Record, RecordKind};
 mod status;
 pub use status::{

@@ -196,6 +196,25 @@ pub enum Command {
     /// Lock krsi until reboot: every hook sealed, and no program attached any more (only
     /// `krsictl revalidate` still runs).
     Lock,
+    /// Make krsi's running state that of a policy file (TOML): attach, replace, switch and
+    /// detach the programs it lists, seal its hooks, lock krsi; twice changes nothing.
+    Apply(ApplyArgs),
+}
+
+/// `krsictl apply`'s arguments.
+#[derive(clap::Args)]
+pub struct ApplyArgs {
+    /// The policy file (TOML; see Documentation/krsi.rst, "Declarative policy").
+    pub file: PathBuf,
+    /// Print the plan (what would be attached, replaced, switched, detached, sealed, locked)
+    /// and change nothing. The programs are still loaded, to check them and learn their tags,
+    /// and released.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Where apply records which attachments it made for which entries (until
+    /// reboot).
+    #[arg(long, value_name = "FILE", default_value = "/run/krsi/state.toml")]
+    pub state: PathBuf,
 }
 
 /// `krsictl status`'s exit codes, one per state (its --help and man page show them).

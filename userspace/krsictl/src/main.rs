@@ -21,6 +21,7 @@ use serde::Serialize;
 
 mod cli;
 use cli::{Cli, Command, KindArg, ModeArg};
+mod apply;
 
 impl From<ModeArg> for krsi::Mode {
     fn from(m: ModeArg) -> Self {
@@ -692,6 +693,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 println!("sealed {hook} until reboot");
             }
         }
+        Command::Apply(args) => apply::run(args, cli.json)?,
         Command::Lock => {
             krsi::lock()?;
             if cli.json {
