@@ -4,7 +4,7 @@
 //!
 //! This is the hot path. It takes no lock, allocates nothing and touches no string: it reads the
 //! hook's published program array in an RCU read-side section ([`ReadGuard`]) and runs the
-//! programs, a chain of non-sleepable ones in that section (see [`run_atomic`]), a chain with a
+//! programs, a chain of non-sleepable ones in that section (see [`Entered`]), a chain with a
 //! sleepable program under RCU Tasks Trace through the trampoline enter/exit functions resolved
 //! at attach time.
 //!
@@ -18,10 +18,18 @@
 //! when the array holds a program that the verifier let access the slot (only such a program can
 //! have written it); other chains, nearly all, run a loop without the store.
 //!
+//! The callback of a hook keeps inline what the common chains need: one test of the chain's kind,
+//! then for a chain without sleepable programs, result resets or scopes (or with scopes only) the
+//! section entered once ([`Entered`]), and a chain of one program called without a loop. Longer
+//! chains run in a loop shared by all hooks (`chain_loop`), other chains in one shared function
+//! (`run_other`): what a callback keeps live across a program's call decides how many registers it
+//! saves and restores on every call, whatever its chain.
+//!
 //! A program of an audit-only attachment that returns non-zero does not stop the chain: the next
 //! program runs as after a 0 (see `audit`). A scoped attachment whose cgroup does not hold the
 //! hook's subject is skipped (see `scope`); an array without one runs the loop without the test.
 
+use core::cell::UnsafeCell;
 use core::mem::size_of;
 use core::ptr;
 
@@ -32,7 +40,7 @@ use crate::compat;
 use crate::hooks::HookId;
 use crate::progs::{att, state, static_key_enabled, Attachment, Kind, ProgArray};
 use crate::rcu::ReadGuard;
-use crate::scope::Subject;
+use crate::scope::{Subject, SubjectCgroup};
 
 /// The number of u64 context slots a hook argument of type `T` takes: one per 8 bytes, as in the
 /// BPF trampoline (a struct passed by value, such as `sockptr_t`, may take two).
@@ -58,7 +66,7 @@ pub(crate) fn pack<T: Copy>(ctx: &mut [u64], i: usize, v: T) -> usize {
 #[inline(always)]
 fn pin_cpu() {
     #[cfg(CONFIG_PREEMPT_RCU)]
-    // SAFETY: paired with `unpin_cpu` in `run_atomic`.
+    // SAFETY: paired with `unpin_cpu` when `Entered` is dropped.
     unsafe {
         bindings::krsi_migrate_disable()
     };
@@ -93,84 +101,195 @@ fn bpf_ctx(task: *mut bindings::task_struct) -> *mut *mut bindings::bpf_run_ctx 
     }
 }
 
-/// Runs `progs` on `frame` until one returns non-zero (if `stop`); returns that result or 0.
-///
-/// The caller is in a plain RCU read-side section and no program of `progs` is sleepable. The
-/// chain runs in one section that does, once for the whole chain, what `bpf_trampoline_enter()`
-/// and `_exit()` do around each non-sleepable `BPF_LSM_MAC` program (`__bpf_prog_enter` and
-/// `__bpf_prog_exit` in kernel/bpf/trampoline.c: `rcu_read_lock()`, no migration,
-/// `current->bpf_ctx` set to a run context): the caller's section is that RCU section, and the
-/// hot path calls nothing but the programs. While BPF statistics are on, the chain goes through
-/// the enter/exit functions program by program, which keep them.
-///
-/// `PLAIN`: the caller found the chain's kind 0 (no program resets the result slot or is
-/// scoped), so the chain runs without looking at it again.
+/// The run context of every chain of non-sleepable programs: a trampoline run context without a
+/// cookie, as the trampoline sets up for a program attached without one. Programs and helpers
+/// only read it (`bpf_get_attach_cookie()` reads `bpf_cookie`; `saved_run_ctx` is written by the
+/// trampoline's enter function into its own context, which krsi's chains do not use), so one
+/// zeroed context serves every CPU and nesting level, and entering a chain only points
+/// `current->bpf_ctx` at it.
+struct RunCtx(UnsafeCell<bindings::bpf_tramp_run_ctx>);
+
+// SAFETY: the context is never written after its zeroed initialisation (see above).
+unsafe impl Sync for RunCtx {}
+
+static RUN_CTX: RunCtx = RunCtx(UnsafeCell::new(
+    // SAFETY: all zero is a run context's initial state (no cookie, nothing saved).
+    unsafe { core::mem::zeroed() },
+));
+
+/// What `bpf_trampoline_enter()` sets up around a non-sleepable `BPF_LSM_MAC` program
+/// (`__bpf_prog_enter()` in kernel/bpf/trampoline.c: `rcu_read_lock()`, no migration,
+/// `current->bpf_ctx` set to a run context), set up once for a whole chain; dropping it undoes
+/// it. The RCU section is the caller's. `KEEP`: the task is kept for the drop rather than read
+/// again (one load), whichever the compiler makes cheaper for the caller.
+struct Entered<const KEEP: bool> {
+    task: *mut bindings::task_struct,
+    saved: *mut bindings::bpf_run_ctx,
+}
+
+impl<const KEEP: bool> Entered<KEEP> {
+    /// Enters; the caller holds `rcu_read_lock()` until the value is dropped.
+    #[inline(always)]
+    fn new() -> Self {
+        pin_cpu();
+        let task = compat::current();
+        // SAFETY: `task` is the running task; its `bpf_ctx` is saved here and restored on drop,
+        // as `bpf_set_run_ctx()`/`bpf_reset_run_ctx()` do; only this task writes it.
+        let saved = unsafe { bpf_ctx(task).replace(RUN_CTX.0.get().cast()) };
+        Self { task, saved }
+    }
+}
+
+impl<const KEEP: bool> Drop for Entered<KEEP> {
+    #[inline(always)]
+    fn drop(&mut self) {
+        let task = if KEEP { self.task } else { compat::current() };
+        // SAFETY: restores what `new` saved, in the same task.
+        unsafe { bpf_ctx(task).write(self.saved) };
+        unpin_cpu();
+    }
+}
+
+/// Runs the common chain (no program resets the result slot, is scoped or sleepable) on
+/// `frame` until one returns non-zero (if `stop`); returns that result or 0. The caller is in a
+/// plain RCU read-side section and BPF statistics are off.
 #[inline(always)]
-fn run_atomic<const PLAIN: bool>(
-    progs: &ProgArray,
-    frame: &mut [u64],
-    stop: bool,
-    subject: Subject,
-) -> ffi::c_int {
+fn run_plain(progs: &ProgArray, frame: &mut [u64], stop: bool) -> ffi::c_int {
+    let _entered = Entered::<false>::new();
+    // SAFETY: the section just entered and the caller's RCU section are what `enter` sets up for
+    // a non-sleepable program, and statistics are off.
+    unsafe { chain_entered::<false>(progs, frame, stop, None) }
+}
+
+/// Runs a chain whose only special need is a scope test (some programs are scoped), as
+/// [`run_plain`] does, reading the subject's cgroup once.
+#[inline(always)]
+fn run_scoped(progs: &ProgArray, frame: &mut [u64], stop: bool, subject: Subject) -> ffi::c_int {
+    let entered = Entered::<false>::new();
+    // SAFETY: the running task, and the caller's RCU section keeps its cgroup valid while the
+    // chain runs.
+    let cgroup = unsafe { subject.cgroup(entered.task) };
+    // SAFETY: as in `run_plain`.
+    unsafe { chain_entered::<false>(progs, frame, stop, Some(&cgroup)) }
+}
+
+/// Runs any other chain of non-sleepable programs, or any chain while BPF statistics are on (the
+/// enter/exit functions keep them), then program by program ([`run_each`]). Not inlined: one
+/// copy serves every hook, and the hooks' callbacks keep only the common paths.
+///
+/// The caller is in a plain RCU read-side section and no program of `progs` is sleepable.
+#[inline(never)]
+fn run_other(progs: &ProgArray, frame: &mut [u64], stop: bool, subject: Subject) -> ffi::c_int {
     if bpf_stats_enabled() {
         return run_each(progs, frame, stop, subject);
     }
-    // SAFETY: all zero is a run context's initial state (no cookie).
-    let mut run_ctx: bindings::bpf_tramp_run_ctx = unsafe { core::mem::zeroed() };
-    pin_cpu();
-    let task = compat::current();
-    let slot = bpf_ctx(task);
-    // SAFETY: `slot` is the running task's `bpf_ctx`, saved and restored around the programs as
-    // `bpf_set_run_ctx()` does; only this task writes it.
-    let saved = unsafe { slot.replace(&raw mut run_ctx.run_ctx) };
-    // SAFETY: the section set up above and the caller's RCU section are what `enter` sets up for
-    // a non-sleepable program (the caller's promise), and statistics are off; `task` is the
-    // running task and the caller's RCU section keeps the subject's cgroup valid.
-    let result = unsafe {
-        match progs.kind() & (Kind::SCOPED | if stop { Kind::RESETS } else { 0 }) {
-            _ if PLAIN => chain_entered::<false, false>(progs, frame, stop, subject, task),
-            0 => chain_entered::<false, false>(progs, frame, stop, subject, task),
-            Kind::RESETS => chain_entered::<true, false>(progs, frame, stop, subject, task),
-            Kind::SCOPED => chain_entered::<false, true>(progs, frame, stop, subject, task),
-            _ => chain_entered::<true, true>(progs, frame, stop, subject, task),
+    let entered = Entered::<true>::new();
+    // SAFETY: the running task, and the caller's RCU section for its cgroup.
+    let cgroup =
+        (progs.kind() & Kind::SCOPED != 0).then(|| unsafe { subject.cgroup(entered.task) });
+    // SAFETY: as in `run_plain`.
+    unsafe {
+        if stop && progs.resets() {
+            chain_entered::<true>(progs, frame, stop, cgroup.as_ref())
+        } else {
+            chain_entered::<false>(progs, frame, stop, cgroup.as_ref())
         }
-    };
-    // SAFETY: restores what was saved above, before the section closes.
-    unsafe { slot.write(saved) };
-    unpin_cpu();
-    result
+    }
 }
 
-/// The loop of [`run_atomic`]; `RESET` stores 0 into the result slot after each program;
-/// `SCOPED` skips the attachments whose scope does not hold the subject.
+/// The loop of the chains run in one [`Entered`] section; `RESET` stores 0 into the result slot
+/// after each program; with `cgroup`, the attachments whose scope does not hold it are skipped.
 ///
 /// # Safety
 ///
-/// As for [`Attachment::run_entered`]; `task` is the running task and the caller holds
-/// `rcu_read_lock()` (for [`Subject::cgroup`]).
+/// As for [`Attachment::run_entered`], for every program of `progs`.
 #[inline(always)]
-unsafe fn chain_entered<const RESET: bool, const SCOPED: bool>(
+unsafe fn chain_entered<const RESET: bool>(
     progs: &ProgArray,
     frame: &mut [u64],
     stop: bool,
-    subject: Subject,
-    task: *mut bindings::task_struct,
+    cgroup: Option<&SubjectCgroup>,
 ) -> ffi::c_int {
-    // SAFETY: the caller's promise; the cgroup is used in the caller's RCU section only.
-    let cgroup = SCOPED.then(|| unsafe { subject.cgroup(task) });
-    for &a in progs.items() {
+    let items = progs.items();
+    // One program, the most common chain: run without the loop, with nothing but the program's
+    // attachment kept across its call.
+    if let [a] = *items {
         let att = att(a);
-        if cgroup.as_ref().is_some_and(|c| !att.runs_for(c)) {
-            continue;
+        if cgroup.is_some_and(|c| !att.runs_for(c)) {
+            return 0;
         }
         // SAFETY: the caller's promise.
         let ret = unsafe { att.run_entered(frame) };
-        if judge(att, ret, stop) {
-            return ret as ffi::c_int;
+        if stop && ret != 0 {
+            return verdict(att, ret);
+        }
+        return 0;
+    }
+    // SAFETY: the caller's promise.
+    unsafe {
+        match (stop, cgroup) {
+            (true, None) => chain_loop::<RESET, false, true>(items, frame, None),
+            (true, c @ Some(_)) => chain_loop::<RESET, true, true>(items, frame, c),
+            (false, None) => chain_loop::<false, false, false>(items, frame, None),
+            (false, c @ Some(_)) => chain_loop::<false, true, false>(items, frame, c),
+        }
+    }
+}
+
+/// The loop of [`chain_entered`] for a chain of any length. Not inlined: one copy per kind of
+/// chain serves every hook, and a hook's callback, which keeps the one-program chain inline,
+/// needs fewer registers saved around it (a push and a pop each, on every call).
+///
+/// # Safety
+///
+/// As for [`chain_entered`]; `cgroup` is `Some` if `SCOPED`.
+#[inline(never)]
+unsafe fn chain_loop<const RESET: bool, const SCOPED: bool, const STOP: bool>(
+    items: &[*const Attachment],
+    frame: &mut [u64],
+    cgroup: Option<&SubjectCgroup>,
+) -> ffi::c_int {
+    let range = items.as_ptr_range();
+    let mut item = range.start;
+    // Pointers rather than an index: fewer registers kept across the calls.
+    while item != range.end {
+        let att = att(
+            // SAFETY: `item` is in `items`.
+            unsafe { *item },
+        );
+        // SAFETY: `item` is in `items`, so one past it is in or one past the end of it.
+        item = unsafe { item.add(1) };
+        if SCOPED {
+            if let Some(c) = cgroup {
+                if !att.runs_for(c) {
+                    continue;
+                }
+            }
+        }
+        // SAFETY: the caller's promise.
+        let ret = unsafe { att.run_entered(frame) };
+        if STOP && ret != 0 {
+            let ret = verdict(att, ret);
+            if ret != 0 {
+                return ret;
+            }
         }
         next_result::<RESET>(frame);
     }
     0
+}
+
+/// What a program's non-zero result `ret` on an int hook makes of the chain: `ret`, the hook's
+/// result, unless the attachment is audit-only, then 0, as if it had allowed (see [`judge`]). Off
+/// the hot path; returning the result rather than a flag keeps `ret` out of a saved register.
+#[cold]
+#[inline(never)]
+fn verdict(att: &Attachment, ret: u32) -> ffi::c_int {
+    if audit::nonzero(att, ret) {
+        ret as ffi::c_int
+    } else {
+        0
+    }
 }
 
 /// Runs `progs` on `frame` through the enter/exit functions program by program, as the BPF
@@ -223,7 +342,7 @@ fn judge(att: &Attachment, ret: u32, stop: bool) -> bool {
 /// returns the first non-zero result (if `stop`), or 0.
 ///
 /// The array is read under plain RCU, and a chain of non-sleepable programs, the common case,
-/// runs there ([`run_atomic`]). Only a chain with a sleepable program, which only a `SLEEPABLE`
+/// runs there ([`Entered`]). Only a chain with a sleepable program, which only a `SLEEPABLE`
 /// hook can have (the verifier admits sleepable programs on those hooks only), leaves it for
 /// RCU Tasks Trace, reads the array again and runs program by program.
 #[inline(always)]
@@ -240,15 +359,22 @@ fn run<const SLEEPABLE: bool>(
             return 0;
         };
         // The common chain (no sleepable program, none that resets the result slot or is
-        // scoped) with one test of the chain's kind; then the others.
+        // scoped) and the scoped one inline, with one test of the chain's kind; the others in
+        // one shared function.
         let special = Kind::SCOPED
             | if SLEEPABLE { Kind::SLOW } else { 0 }
             | if stop { Kind::RESETS } else { 0 };
-        if progs.kind() & special == 0 {
-            return run_atomic::<true>(progs, frame, stop, subject);
+        let kind = progs.kind() & special;
+        if !bpf_stats_enabled() {
+            if kind == 0 {
+                return run_plain(progs, frame, stop);
+            }
+            if kind == Kind::SCOPED {
+                return run_scoped(progs, frame, stop, subject);
+            }
         }
         if !SLEEPABLE || progs.fast() {
-            return run_atomic::<false>(progs, frame, stop, subject);
+            return run_other(progs, frame, stop, subject);
         }
     }
     let _trace = ReadGuard::<true>::lock();

@@ -34,6 +34,8 @@ pub(crate) const MAX_PROGS: usize = bindings::KRSI_MAX_PROGS as usize;
 
 /// The signature of a BPF program's entry point.
 type BpfFunc = unsafe extern "C" fn(*const ffi::c_void, *const bindings::bpf_insn) -> ffi::c_uint;
+/// A JITed program's entry point, as the BPF trampoline calls it: the context only.
+type JitedFunc = unsafe extern "C" fn(*const ffi::c_void) -> ffi::c_uint;
 /// What `bpf_trampoline_enter()` returns.
 type EnterFn =
     unsafe extern "C" fn(*mut bindings::bpf_prog, *mut bindings::bpf_tramp_run_ctx) -> u64;
@@ -105,6 +107,12 @@ impl Attachment {
         let (Some(func), Some(enter), Some(exit)) = (func, enter, exit) else {
             return Err(EINVAL);
         };
+        // With `CONFIG_BPF_JIT_ALWAYS_ON` a loaded program is JITed (`bpf_prog_select_runtime()`
+        // fails otherwise), which the hot path relies on (`call`).
+        // SAFETY: `prog` is valid by the safety requirements.
+        if cfg!(CONFIG_BPF_JIT_ALWAYS_ON) && unsafe { (*prog).jited() } == 0 {
+            return Err(EINVAL);
+        }
         // SAFETY: `prog` is valid; the helper takes the address of its trailing instructions.
         let insnsi = unsafe { bindings::krsi_prog_insnsi(prog) };
         // SAFETY: `prog` is valid by the safety requirements.
@@ -184,7 +192,7 @@ impl Attachment {
     }
 
     /// Runs the program inside a section that already did what `bpf_trampoline_enter()` does for
-    /// it (see `dispatch::run_atomic`); returns its result.
+    /// it (see `dispatch::Entered`); returns its result.
     ///
     /// # Safety
     ///
@@ -208,7 +216,18 @@ impl Attachment {
         let ctx = frame[1..].as_mut_ptr();
         // SAFETY: `func`/`insnsi` are the program's (type invariant); the context is laid out as
         // the verifier checked, with the argument count before it; the caller set up the rest.
-        unsafe { (self.func)(ctx.cast_const().cast(), self.insnsi) }
+        unsafe {
+            if cfg!(CONFIG_BPF_JIT_ALWAYS_ON) {
+                // A JITed image reads its context from the first argument register and nothing
+                // else (the verifier rejects a program that reads R2 before writing it); the
+                // trampoline passes only the context to one (`invoke_bpf_prog()`). `new` refused
+                // a program that is not JITed.
+                let jited: JitedFunc = core::mem::transmute(self.func);
+                jited(ctx.cast_const().cast())
+            } else {
+                (self.func)(ctx.cast_const().cast(), self.insnsi)
+            }
+        }
     }
 
     fn prog(&self) -> &bindings::bpf_prog {
