@@ -54,6 +54,7 @@
  * workload for a few iterations and prints KTAP, for make check.
  * --profile WORKLOAD CONFIG idle|hook N attaches one configuration and runs
  * N operations between two calls of krsi_snap(), for scripts/profile.
+ * --control measures the control plane (see run_control()).
  */
 
 #define _GNU_SOURCE
@@ -695,6 +696,130 @@ static void run_deny(void)
 }
 
 /*
+ * Control plane (--control): how long a change to a hook takes while the hook
+ * fires continuously. A child calls kill(self, 0) in a loop (task_kill), so
+ * the guest's one CPU is never idle and guest nanoseconds count instructions.
+ * Each of CONTROL_CYCLES cycles is timed as a whole, one after the other:
+ *
+ *   krsi:  KRSI_IOC_ATTACH then KRSI_IOC_DETACH of one program
+ *   link:  a BPF_LSM_MAC link created then destroyed (trampoline update,
+ *          image built and its old one retired, each way)
+ *
+ * and the median is printed: a cycle's own cost. Work either leaves for
+ * later (krsi: the old program array freed after an RCU grace period; the
+ * link: the old trampoline image freed after an RCU Tasks one) and the
+ * child's time slices land in a few cycles and stay out of the median. Then
+ * CONTROL_RESET programs are attached through krsi and removed by one
+ * KRSI_IOC_RESET, against the same removed by one KRSI_IOC_DETACH each (the
+ * trampoline holds at most 38 programs, so mainline has no such row), each
+ * the median of CONTROL_ROUNDS. Prints one line:
+ *
+ *   CONTROL task_kill krsi=<ns> link=<ns> reset=<ns> detach=<ns> n=<programs>
+ */
+#define CONTROL_CYCLES 101
+#define CONTROL_RESET 64
+#define CONTROL_ROUNDS 5
+
+static double control_cycles(struct progs *p, enum via via, double *s)
+{
+	int i;
+
+	for (i = 0; i < CONTROL_CYCLES; i++) {
+		uint64_t t0 = now_ns();
+
+		attach_n(p, 1, via, 0, SCOPE_NONE);
+		detach_n(p, 1, via);
+		s[i] = now_ns() - t0 - clock_cost;
+	}
+	return median(s, CONTROL_CYCLES);
+}
+
+static int run_control(void)
+{
+	struct bpf_object *objs[CONTROL_RESET];
+	int fds[CONTROL_RESET], hook, i, r;
+	double s[CONTROL_CYCLES], reset[CONTROL_ROUNDS], detach[CONTROL_ROUNDS], k, l;
+	struct progs p;
+	pid_t child;
+	__u32 ids[CONTROL_RESET];
+
+	child = fork();
+	if (child < 0)
+		die("fork");
+	if (!child) {
+		for (;;)
+			op_kill();
+	}
+	load_progs(&p, "task_kill", "bench_task_kill");
+	/* One attach and detach of each kind first: first-use allocations. */
+	control_cycles(&p, VIA_KRSI, s);
+	control_cycles(&p, VIA_LINK, s);
+	k = control_cycles(&p, VIA_KRSI, s);
+	l = control_cycles(&p, VIA_LINK, s);
+	unload_progs(&p);
+
+	for (i = 0; i < CONTROL_RESET; i++) {
+		struct bpf_program *it, *want = NULL;
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+
+		objs[i] = bpf_object__open_file(obj_path, NULL);
+		if (!objs[i])
+			die("open bench object");
+		bpf_object__for_each_program(it, objs[i]) {
+			if (!strcmp(bpf_program__name(it), "bench_task_kill"))
+				want = it;
+			else
+				bpf_program__set_autoload(it, false);
+		}
+		if (!want || bpf_object__load(objs[i]))
+			die("load bench program");
+		fds[i] = bpf_program__fd(want);
+		if (bpf_obj_get_info_by_fd(fds[i], &info, &len))
+			die("prog info");
+		ids[i] = info.id;
+	}
+	hook = hook_fd("task_kill");
+	for (r = 0; r < CONTROL_ROUNDS * 2; r++) {
+		uint64_t t0;
+
+		for (i = 0; i < CONTROL_RESET; i++) {
+			struct krsi_attach att = {
+				.size = sizeof(att), .prog_fd = fds[i]
+			};
+
+			if (ioctl(hook, KRSI_IOC_ATTACH, &att) < 0)
+				die("KRSI_IOC_ATTACH");
+		}
+		t0 = now_ns();
+		if (r % 2 == 0) {
+			if (ioctl(hook, KRSI_IOC_RESET) != CONTROL_RESET)
+				die("KRSI_IOC_RESET");
+			reset[r / 2] = now_ns() - t0 - clock_cost;
+		} else {
+			for (i = 0; i < CONTROL_RESET; i++) {
+				struct krsi_detach det = {
+					.size = sizeof(det), .prog_id = ids[i]
+				};
+
+				if (ioctl(hook, KRSI_IOC_DETACH, &det))
+					die("KRSI_IOC_DETACH");
+			}
+			detach[r / 2] = now_ns() - t0 - clock_cost;
+		}
+	}
+	close(hook);
+	for (i = 0; i < CONTROL_RESET; i++)
+		bpf_object__close(objs[i]);
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	printf("CONTROL task_kill krsi=%.1f link=%.1f reset=%.1f detach=%.1f n=%d\n", k, l,
+	       median(reset, CONTROL_ROUNDS), median(detach, CONTROL_ROUNDS), CONTROL_RESET);
+	fflush(stdout);
+	return 0;
+}
+
+/*
  * Marks a window for scripts/profile: its QEMU plugin snapshots its counts
  * whenever this runs. It sits alone at a fixed address (see the Makefile),
  * which no other program in the guest uses.
@@ -864,6 +989,8 @@ int main(int argc, char **argv)
 	enter_cgroup();
 	if (argc == 6 && !strcmp(argv[1], "--profile"))
 		return profile(argv + 2);
+	if (argc > 1 && !strcmp(argv[1], "--control"))
+		return run_control();
 	{
 		struct utsname u;
 
