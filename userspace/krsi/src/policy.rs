@@ -876,6 +876,24 @@ pub enum Step {
     Lock,
 }
 
+impl Step {
+    /// The step's operation, as `krsictl apply --json` names it: `attach`, `replace`, `move`,
+    /// `mode`, `log`, `enable`, `detach`, `seal` or `lock`.
+    pub fn op(&self) -> &'static str {
+        match self {
+            Step::Attach { .. } => "attach",
+            Step::Replace { .. } => "replace",
+            Step::Move { .. } => "move",
+            Step::SetMode { .. } => "mode",
+            Step::SetLog { .. } => "log",
+            Step::Enable { .. } => "enable",
+            Step::Detach { .. } => "detach",
+            Step::Seal { .. } => "seal",
+            Step::Lock => "lock",
+        }
+    }
+}
+
 /// What [`plan`] gives: the steps, in the order to take them, the records of the attachments
 /// that are the file's entries' (or were, for those the steps detach) before any step, and
 /// notes on what the steps leave as it is.
@@ -1851,20 +1869,7 @@ object = "k.bpf.o"
     }
 
     fn ops(p: &Plan) -> Vec<&'static str> {
-        p.steps
-            .iter()
-            .map(|s| match s {
-                Step::Attach { .. } => "attach",
-                Step::Replace { .. } => "replace",
-                Step::Move { .. } => "move",
-                Step::SetMode { .. } => "mode",
-                Step::SetLog { .. } => "log",
-                Step::Enable { .. } => "enable",
-                Step::Detach { .. } => "detach",
-                Step::Seal { .. } => "seal",
-                Step::Lock => "lock",
-            })
-            .collect()
+        p.steps.iter().map(Step::op).collect()
     }
 
     /// Plans and applies `d` to `r` with `records`; returns the plan and the new records.

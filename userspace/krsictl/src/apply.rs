@@ -162,20 +162,6 @@ struct Out {
     notes: Vec<String>,
 }
 
-fn op(step: &Step) -> &'static str {
-    match step {
-        Step::Attach { .. } => "attach",
-        Step::Replace { .. } => "replace",
-        Step::Move { .. } => "move",
-        Step::SetMode { .. } => "mode",
-        Step::SetLog { .. } => "log",
-        Step::Enable { .. } => "enable",
-        Step::Detach { .. } => "detach",
-        Step::Seal { .. } => "seal",
-        Step::Lock => "lock",
-    }
-}
-
 /// The step's hook, entry name and the program it is about.
 fn subject(step: &Step, desired: &Desired) -> (Option<String>, Option<String>, Option<u32>) {
     let key = |hook: &str, i: usize| Some(policy::entry(desired, hook, i).key.clone());
@@ -405,7 +391,7 @@ pub fn run(args: ApplyArgs, json: bool) -> Result<()> {
     let change = |step: &Step, new_id: Option<u32>| {
         let (hook, entry, id) = subject(step, &desired);
         Change {
-            op: op(step),
+            op: step.op(),
             hook,
             entry,
             id,
