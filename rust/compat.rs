@@ -166,9 +166,9 @@ pub(crate) fn current() -> *mut bindings::task_struct {
     #[cfg(CONFIG_X86_64)]
     {
         let task: *mut bindings::task_struct;
+        #[cfg(krsi_pcpu_hot)]
         // SAFETY: reads this CPU's current-task pointer, a per-CPU variable addressed through
         // %gs like every per-CPU access of the kernel; it reads no other memory and writes none.
-        #[cfg(krsi_pcpu_hot)]
         unsafe {
             core::arch::asm!(
                 "movq %gs:{hot}, {task}",
@@ -177,8 +177,8 @@ pub(crate) fn current() -> *mut bindings::task_struct {
                 options(att_syntax, nostack, preserves_flags, readonly, pure),
             );
         }
-        // SAFETY: as above.
         #[cfg(not(krsi_pcpu_hot))]
+        // SAFETY: as above.
         unsafe {
             core::arch::asm!(
                 "movq %gs:{cur}, {task}",

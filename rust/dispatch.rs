@@ -220,10 +220,7 @@ unsafe fn chain_entered<const RESET: bool>(
         }
         // SAFETY: the caller's promise.
         let ret = unsafe { att.run_entered(frame) };
-        if stop && ret != 0 {
-            return verdict(att, ret);
-        }
-        return 0;
+        return result(att, ret, stop);
     }
     // SAFETY: the caller's promise.
     unsafe {
@@ -259,29 +256,36 @@ unsafe fn chain_loop<const RESET: bool, const SCOPED: bool, const STOP: bool>(
         );
         // SAFETY: `item` is in `items`, so one past it is in or one past the end of it.
         item = unsafe { item.add(1) };
-        if SCOPED {
-            if let Some(c) = cgroup {
-                if !att.runs_for(c) {
-                    continue;
-                }
-            }
+        if SCOPED && cgroup.is_some_and(|c| !att.runs_for(c)) {
+            continue;
         }
         // SAFETY: the caller's promise.
-        let ret = unsafe { att.run_entered(frame) };
-        if STOP && ret != 0 {
-            let ret = verdict(att, ret);
-            if ret != 0 {
-                return ret;
-            }
+        let ret = result(att, unsafe { att.run_entered(frame) }, STOP);
+        if ret != 0 {
+            return ret;
         }
         next_result::<RESET>(frame);
     }
     0
 }
 
-/// What a program's non-zero result `ret` on an int hook makes of the chain: `ret`, the hook's
-/// result, unless the attachment is audit-only, then 0, as if it had allowed (see [`judge`]). Off
-/// the hot path; returning the result rather than a flag keeps `ret` out of a saved register.
+/// What a program's result `ret` makes of the chain (if `stop`, an int hook): a non-zero result
+/// ends it and is the hook's result, unless the attachment is audit-only, then the next program
+/// runs as after a 0. Returns the hook's result, or 0 for the chain to go on. A zero result costs
+/// the test and nothing else; a non-zero one is counted and recorded off the hot path
+/// ([`verdict`]).
+#[inline(always)]
+fn result(att: &Attachment, ret: u32, stop: bool) -> ffi::c_int {
+    if stop && ret != 0 {
+        verdict(att, ret)
+    } else {
+        0
+    }
+}
+
+/// The hook's result for a program's non-zero result `ret` (see [`result`]). Off the hot path:
+/// `audit::nonzero` counts and records it; returning the result rather than a flag keeps `ret`
+/// out of a saved register across the call.
 #[cold]
 #[inline(never)]
 fn verdict(att: &Attachment, ret: u32) -> ffi::c_int {
@@ -307,9 +311,9 @@ fn run_each(progs: &ProgArray, frame: &mut [u64], stop: bool, subject: Subject) 
                 continue;
             }
         }
-        let ret = att.run(frame);
-        if judge(att, ret, stop) {
-            return ret as ffi::c_int;
+        let ret = result(att, att.run(frame), stop);
+        if ret != 0 {
+            return ret;
         }
         if reset {
             next_result::<true>(frame);
@@ -328,14 +332,6 @@ fn next_result<const RESET: bool>(frame: &mut [u64]) {
             *slot = 0;
         }
     }
-}
-
-/// Whether a program's result `ret` ends the chain (if `stop`): a non-zero result is a denial,
-/// unless the attachment is audit-only. A zero result costs the test and nothing else; a
-/// non-zero one is counted and recorded off the hot path (`audit::nonzero`).
-#[inline(always)]
-fn judge(att: &Attachment, ret: u32, stop: bool) -> bool {
-    stop && ret != 0 && audit::nonzero(att, ret)
 }
 
 /// Runs a hook's programs on `frame` (the argument count, the arguments, then the result slot);
