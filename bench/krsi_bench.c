@@ -349,39 +349,52 @@ static int cg_in_fd = -1, cg_out_fd = -1;
 #define IDLE_HOOK "sb_pivotroot"
 #define IDLE_PROG "bench_idle"
 
+/*
+ * Opens an object of its own from bench.bpf.o and loads its program name
+ * (and, with twin, keeps the program of that name too, loaded: the
+ * BPF_LSM_CGROUP twin); the others are not loaded.
+ */
+static struct bpf_object *load_one(const char *name, const char *twin, struct bpf_program **prog,
+				   struct bpf_program **twin_prog, int *fd, __u32 *id)
+{
+	struct bpf_object *obj = bpf_object__open_file(obj_path, NULL);
+	struct bpf_program *it, *want = NULL;
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+
+	if (!obj)
+		die("open bench object");
+	if (twin_prog)
+		*twin_prog = NULL;
+	bpf_object__for_each_program(it, obj) {
+		if (!strcmp(bpf_program__name(it), name))
+			want = it;
+		else if (twin && !strcmp(bpf_program__name(it), twin))
+			*twin_prog = it;
+		else
+			bpf_program__set_autoload(it, false);
+	}
+	if (!want || bpf_object__load(obj))
+		die("load bench program");
+	*prog = want;
+	*fd = bpf_program__fd(want);
+	if (bpf_obj_get_info_by_fd(*fd, &info, &len))
+		die("prog info");
+	*id = info.id;
+	return obj;
+}
+
 static void load_progs(struct progs *p, const char *hook, const char *name)
 {
-	int i;
-
 	char twin[64];
+	int i;
 
 	snprintf(twin, sizeof(twin), "%s_cg", name);
 	p->hook = hook;
 	for (i = 0; i < NPROGS; i++) {
-		struct bpf_program *it, *want = NULL;
-		struct bpf_prog_info info = {};
-		__u32 len = sizeof(info);
-
-		p->objs[i] = bpf_object__open_file(obj_path, NULL);
-		if (!p->objs[i])
-			die("open bench object");
-		p->cgprogs[i] = NULL;
+		p->objs[i] = load_one(name, twin, &p->progs[i], &p->cgprogs[i], &p->fds[i],
+				      &p->ids[i]);
 		p->cglinks[i] = -1;
-		bpf_object__for_each_program(it, p->objs[i]) {
-			if (!strcmp(bpf_program__name(it), name))
-				want = it;
-			else if (!strcmp(bpf_program__name(it), twin))
-				p->cgprogs[i] = it;
-			else
-				bpf_program__set_autoload(it, false);
-		}
-		if (!want || bpf_object__load(p->objs[i]))
-			die("load bench program");
-		p->progs[i] = want;
-		p->fds[i] = bpf_program__fd(want);
-		if (bpf_obj_get_info_by_fd(p->fds[i], &info, &len))
-			die("prog info");
-		p->ids[i] = info.id;
 	}
 }
 
@@ -759,25 +772,9 @@ static int run_control(void)
 	unload_progs(&p);
 
 	for (i = 0; i < CONTROL_RESET; i++) {
-		struct bpf_program *it, *want = NULL;
-		struct bpf_prog_info info = {};
-		__u32 len = sizeof(info);
+		struct bpf_program *prog;
 
-		objs[i] = bpf_object__open_file(obj_path, NULL);
-		if (!objs[i])
-			die("open bench object");
-		bpf_object__for_each_program(it, objs[i]) {
-			if (!strcmp(bpf_program__name(it), "bench_task_kill"))
-				want = it;
-			else
-				bpf_program__set_autoload(it, false);
-		}
-		if (!want || bpf_object__load(objs[i]))
-			die("load bench program");
-		fds[i] = bpf_program__fd(want);
-		if (bpf_obj_get_info_by_fd(fds[i], &info, &len))
-			die("prog info");
-		ids[i] = info.id;
+		objs[i] = load_one("bench_task_kill", NULL, &prog, NULL, &fds[i], &ids[i]);
 	}
 	hook = hook_fd("task_kill");
 	for (r = 0; r < CONTROL_ROUNDS * 2; r++) {
