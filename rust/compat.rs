@@ -18,8 +18,9 @@
 //!   `securityfs_remove()` is recursive.
 //! - `krsi_lookup_noperm`: a kernel-internal lookup of a name in a directory is
 //!   `lookup_noperm_unlocked()`, which takes a `qstr` (7.2), not `lookup_one_len_unlocked()`.
-//! - `krsi_pcpu_hot`: on x86, the running task is the first member of the per-CPU `pcpu_hot`
-//!   (6.12), not the per-CPU variable `current_task` (7.2).
+//! - `krsi_pcpu_hot`: on x86, the running task and the preemption count are members of the
+//!   per-CPU `pcpu_hot` (6.12), not the per-CPU variables `current_task` and `__preempt_count`
+//!   (7.2).
 //!
 //! Everything else krsi uses has one form in both, through `rust/helpers.c` where a kernel made a
 //! function static inline (`migrate_disable()`, `call_rcu_tasks_trace()` and `override_creds()` in 7.2).
@@ -193,5 +194,75 @@ pub(crate) fn current() -> *mut bindings::task_struct {
     // SAFETY: C's `current`, which any context has.
     unsafe {
         bindings::get_current()
+    }
+}
+
+/// Whether [`preempt_disable`] and [`preempt_enable`] are the kernel's, inline: x86-64 with
+/// preemptible RCU and not PREEMPT_RT (PREEMPT, PREEMPT_DYNAMIC: `CONFIG_PREEMPT_COUNT` is set).
+pub(crate) const PREEMPT_INLINE: bool = cfg!(all(
+    CONFIG_X86_64,
+    CONFIG_PREEMPT_RCU,
+    not(CONFIG_PREEMPT_RT)
+));
+
+#[cfg(all(CONFIG_X86_64, CONFIG_PREEMPT_RCU, not(CONFIG_PREEMPT_RT)))]
+pub(crate) use preempt::{preempt_disable, preempt_enable};
+
+/// Preemption on x86-64 ([`PREEMPT_INLINE`]): this CPU's preemption count is a member of
+/// `pcpu_hot` (6.12, `krsi_pcpu_hot`) or the per-CPU variable `__preempt_count` (7.2).
+#[cfg(all(CONFIG_X86_64, CONFIG_PREEMPT_RCU, not(CONFIG_PREEMPT_RT)))]
+mod preempt {
+    use kernel::bindings;
+
+    /// The count's offset in its per-CPU variable.
+    #[cfg(krsi_pcpu_hot)]
+    const OFFSET: usize = core::mem::offset_of!(
+        bindings::pcpu_hot__bindgen_ty_1__bindgen_ty_1,
+        preempt_count
+    );
+    #[cfg(not(krsi_pcpu_hot))]
+    const OFFSET: usize = 0;
+
+    /// `preempt_disable()`: one increment of this CPU's preemption count, as x86's
+    /// `__preempt_count_add(1)`, and a compiler barrier. Without `CONFIG_DEBUG_PREEMPT`'s checks
+    /// (an imbalance shows in the debug kernel's other checks of the count anyway).
+    #[inline(always)]
+    pub(crate) fn preempt_disable() {
+        // SAFETY: adds one to this CPU's preemption count, which any context may do (paired with
+        // `preempt_enable`); no other memory is written. A compiler barrier, as in C.
+        unsafe {
+            core::arch::asm!(
+                "incl %gs:{count}+{off}",
+                #[cfg(krsi_pcpu_hot)]
+                count = sym bindings::pcpu_hot,
+                #[cfg(not(krsi_pcpu_hot))]
+                count = sym bindings::__preempt_count,
+                off = const OFFSET,
+                options(att_syntax, nostack),
+            );
+        }
+    }
+
+    /// `preempt_enable()`: one decrement of this CPU's preemption count and, when it reaches
+    /// zero (x86 folds a pending reschedule into the count, so zero means "enabled, and a
+    /// reschedule is due"), the kernel's `__preempt_schedule()`, out of line.
+    #[inline(always)]
+    pub(crate) fn preempt_enable() {
+        // SAFETY: undoes `preempt_disable` on the same CPU (preemption was disabled); the
+        // reschedule is C's, from a context that just became preemptible.
+        unsafe {
+            core::arch::asm!(
+                "decl %gs:{count}+{off}",
+                "jz {resched}",
+                #[cfg(krsi_pcpu_hot)]
+                count = sym bindings::pcpu_hot,
+                #[cfg(not(krsi_pcpu_hot))]
+                count = sym bindings::__preempt_count,
+                off = const OFFSET,
+                // SAFETY: `__preempt_schedule()` where C's `preempt_enable()` calls it.
+                resched = label { unsafe { bindings::krsi_preempt_schedule() } },
+                options(att_syntax, nostack),
+            );
+        }
     }
 }

@@ -3,7 +3,7 @@
 //! krsi - dispatch: run a hook's programs from its callback.
 //!
 //! This is the hot path. It takes no lock, allocates nothing and touches no string: it reads the
-//! hook's published program array in an RCU read-side section ([`ReadGuard`]) and runs the
+//! hook's published program array in the hook path's RCU read side ([`HookGuard`]) and runs the
 //! programs, a chain of non-sleepable ones in that section (see [`Entered`]), a chain with a
 //! sleepable program under RCU Tasks Trace through the trampoline enter/exit functions resolved
 //! at attach time.
@@ -18,12 +18,12 @@
 //! when the array holds a program that the verifier let access the slot (only such a program can
 //! have written it); other chains, nearly all, run a loop without the store.
 //!
-//! The callback of a hook keeps inline what the common chains need: one test of the chain's kind,
-//! then for a chain without sleepable programs, result resets or scopes (or with scopes only) the
-//! section entered once ([`Entered`]), and a chain of one program called without a loop. Longer
-//! chains run in a loop shared by all hooks (`chain_loop`), other chains in one shared function
-//! (`run_other`): what a callback keeps live across a program's call decides how many registers it
-//! saves and restores on every call, whatever its chain.
+//! The callback of a hook keeps inline what the common chains need: one test of the chain's kind
+//! (`Kind`), then for a chain of one program that is not sleepable, scoped or resetting the result
+//! slot (or is scoped only) the section entered ([`Entered`]) and the program called. Every other
+//! chain runs in one function shared by all hooks (`run_other`), with the loop: what a callback
+//! keeps live across a program's call decides how many registers it saves and restores on every
+//! call, whatever its chain.
 //!
 //! A program of an audit-only attachment that returns non-zero does not stop the chain: the next
 //! program runs as after a 0 (see `audit`). A scoped attachment whose cgroup does not hold the
@@ -39,7 +39,7 @@ use crate::audit;
 use crate::compat;
 use crate::hooks::HookId;
 use crate::progs::{att, state, static_key_enabled, Attachment, Kind, ProgArray};
-use crate::rcu::ReadGuard;
+use crate::rcu::{HookGuard, ReadGuard};
 use crate::scope::{Subject, SubjectCgroup};
 
 /// The number of u64 context slots a hook argument of type `T` takes: one per 8 bytes, as in the
@@ -58,27 +58,27 @@ pub(crate) fn pack<T: Copy>(ctx: &mut [u64], i: usize, v: T) -> usize {
 }
 
 /// Keeps the task on its CPU for the fast path, as `__bpf_prog_enter()` does around each program
-/// with `migrate_disable()`; the fast path runs inside an RCU read-side section. Without
-/// `CONFIG_PREEMPT_RCU`, `rcu_read_lock()` already disables preemption (or, without
-/// `CONFIG_PREEMPT_COUNT`, nothing preempts kernel code), so there is nothing to do, as there is
-/// nothing more in `__bpf_prog_enter()`. With it (PREEMPT, PREEMPT_DYNAMIC, PREEMPT_RT), the chain
-/// stays preemptible, as under the trampoline, and only migration is disabled.
+/// with `migrate_disable()`; the fast path runs inside the hook path's read side ([`HookGuard`]),
+/// which already does so unless RCU is preemptible and the guard leaves preemption enabled
+/// (PREEMPT_RT): there the chain stays preemptible, as under the trampoline, and only migration
+/// is disabled. Without preemptible RCU, `rcu_read_lock()` disables preemption (or, without
+/// `CONFIG_PREEMPT_COUNT`, nothing preempts kernel code), as in `__bpf_prog_enter()`.
 #[inline(always)]
 fn pin_cpu() {
     #[cfg(CONFIG_PREEMPT_RCU)]
-    // SAFETY: paired with `unpin_cpu` when `Entered` is dropped.
-    unsafe {
-        bindings::krsi_migrate_disable()
-    };
+    if !HookGuard::PINS_CPU {
+        // SAFETY: paired with `unpin_cpu` when `Entered` is dropped.
+        unsafe { bindings::krsi_migrate_disable() };
+    }
 }
 
 #[inline(always)]
 fn unpin_cpu() {
     #[cfg(CONFIG_PREEMPT_RCU)]
-    // SAFETY: undoes `pin_cpu`.
-    unsafe {
-        bindings::krsi_migrate_enable()
-    };
+    if !HookGuard::PINS_CPU {
+        // SAFETY: undoes `pin_cpu`.
+        unsafe { bindings::krsi_migrate_enable() };
+    }
 }
 
 /// Whether BPF run-time statistics are on (`sysctl kernel.bpf_stats_enabled`); they are kept by
@@ -150,97 +150,83 @@ impl<const KEEP: bool> Drop for Entered<KEEP> {
     }
 }
 
-/// Runs the common chain (no program resets the result slot, is scoped or sleepable) on
-/// `frame` until one returns non-zero (if `stop`); returns that result or 0. The caller is in a
-/// plain RCU read-side section and BPF statistics are off.
+/// Runs the common chain, one program that does not reset the result slot, is not scoped or
+/// sleepable, on `frame`; returns its result (if `stop`) or 0. The caller is in the hook path's
+/// read side and BPF statistics are off.
 #[inline(always)]
-fn run_plain(progs: &ProgArray, frame: &mut [u64], stop: bool) -> ffi::c_int {
+fn run_one(progs: &ProgArray, frame: &mut [u64], stop: bool) -> ffi::c_int {
+    // SAFETY: the caller's chain is one program.
+    let att = unsafe { progs.only() };
     let _entered = Entered::<false>::new();
-    // SAFETY: the section just entered and the caller's RCU section are what `enter` sets up for
+    // SAFETY: the section just entered and the caller's read side are what `enter` sets up for
     // a non-sleepable program, and statistics are off.
-    unsafe { chain_entered::<false>(progs, frame, stop, None) }
+    let ret = unsafe { att.run_entered(frame) };
+    result(att, ret, stop)
 }
 
-/// Runs a chain whose only special need is a scope test (some programs are scoped), as
-/// [`run_plain`] does, reading the subject's cgroup once.
+/// Runs a chain of one scoped program (that does not reset the result slot or sleep), as
+/// [`run_one`] does, if the subject's cgroup is in its scope.
 #[inline(always)]
-fn run_scoped(progs: &ProgArray, frame: &mut [u64], stop: bool, subject: Subject) -> ffi::c_int {
-    let entered = Entered::<false>::new();
-    // SAFETY: the running task, and the caller's RCU section keeps its cgroup valid while the
+fn run_one_scoped(
+    progs: &ProgArray,
+    frame: &mut [u64],
+    stop: bool,
+    subject: Subject,
+) -> ffi::c_int {
+    // SAFETY: the caller's chain is one program.
+    let att = unsafe { progs.only() };
+    // SAFETY: the running task, and the caller's read side keeps its cgroup valid while the
     // chain runs.
-    let cgroup = unsafe { subject.cgroup(entered.task) };
-    // SAFETY: as in `run_plain`.
-    unsafe { chain_entered::<false>(progs, frame, stop, Some(&cgroup)) }
+    let cgroup = unsafe { subject.cgroup(compat::current()) };
+    if !att.runs_for(&cgroup) {
+        return 0;
+    }
+    let _entered = Entered::<false>::new();
+    // SAFETY: as in `run_one`.
+    let ret = unsafe { att.run_entered(frame) };
+    result(att, ret, stop)
 }
 
-/// Runs any other chain of non-sleepable programs, or any chain while BPF statistics are on (the
-/// enter/exit functions keep them), then program by program ([`run_each`]). Not inlined: one
-/// copy serves every hook, and the hooks' callbacks keep only the common paths.
+/// Runs any other chain of non-sleepable programs (several programs, a scoped one, one that
+/// resets the result slot), or any chain while BPF statistics are on (the enter/exit functions
+/// keep them), then program by program ([`run_each`]). Not inlined: one copy serves every hook,
+/// and the hooks' callbacks keep only the common paths.
 ///
-/// The caller is in a plain RCU read-side section and no program of `progs` is sleepable.
+/// The caller is in the hook path's read side and no program of `progs` is sleepable.
 #[inline(never)]
 fn run_other(progs: &ProgArray, frame: &mut [u64], stop: bool, subject: Subject) -> ffi::c_int {
     if bpf_stats_enabled() {
         return run_each(progs, frame, stop, subject);
     }
     let entered = Entered::<true>::new();
-    // SAFETY: the running task, and the caller's RCU section for its cgroup.
+    // SAFETY: the running task, and the caller's read side for its cgroup.
     let cgroup =
         (progs.kind() & Kind::SCOPED != 0).then(|| unsafe { subject.cgroup(entered.task) });
-    // SAFETY: as in `run_plain`.
-    unsafe {
-        if stop && progs.resets() {
-            chain_entered::<true>(progs, frame, stop, cgroup.as_ref())
-        } else {
-            chain_entered::<false>(progs, frame, stop, cgroup.as_ref())
-        }
-    }
-}
-
-/// The loop of the chains run in one [`Entered`] section; `RESET` stores 0 into the result slot
-/// after each program; with `cgroup`, the attachments whose scope does not hold it are skipped.
-///
-/// # Safety
-///
-/// As for [`Attachment::run_entered`], for every program of `progs`.
-#[inline(always)]
-unsafe fn chain_entered<const RESET: bool>(
-    progs: &ProgArray,
-    frame: &mut [u64],
-    stop: bool,
-    cgroup: Option<&SubjectCgroup>,
-) -> ffi::c_int {
+    let reset = stop && progs.resets();
     let items = progs.items();
-    // One program, the most common chain: run without the loop, with nothing but the program's
-    // attachment kept across its call.
-    if let [a] = *items {
-        let att = att(a);
-        if cgroup.is_some_and(|c| !att.runs_for(c)) {
-            return 0;
-        }
-        // SAFETY: the caller's promise.
-        let ret = unsafe { att.run_entered(frame) };
-        return result(att, ret, stop);
-    }
-    // SAFETY: the caller's promise.
+    // SAFETY: the section just entered and the caller's read side are what `enter` sets up for
+    // a non-sleepable program, and statistics are off.
     unsafe {
-        match (stop, cgroup) {
-            (true, None) => chain_loop::<RESET, false, true>(items, frame, None),
-            (true, c @ Some(_)) => chain_loop::<RESET, true, true>(items, frame, c),
-            (false, None) => chain_loop::<false, false, false>(items, frame, None),
-            (false, c @ Some(_)) => chain_loop::<false, true, false>(items, frame, c),
+        match (reset, stop, cgroup.as_ref()) {
+            (true, _, None) => chain_loop::<true, false, true>(items, frame, None),
+            (true, _, c @ Some(_)) => chain_loop::<true, true, true>(items, frame, c),
+            (false, true, None) => chain_loop::<false, false, true>(items, frame, None),
+            (false, true, c @ Some(_)) => chain_loop::<false, true, true>(items, frame, c),
+            (false, false, None) => chain_loop::<false, false, false>(items, frame, None),
+            (false, false, c @ Some(_)) => chain_loop::<false, true, false>(items, frame, c),
         }
     }
 }
 
-/// The loop of [`chain_entered`] for a chain of any length. Not inlined: one copy per kind of
-/// chain serves every hook, and a hook's callback, which keeps the one-program chain inline,
-/// needs fewer registers saved around it (a push and a pop each, on every call).
+/// The loop of the chains run in one [`Entered`] section, for a chain of any length; `RESET`
+/// stores 0 into the result slot after each program; with `cgroup` (`SCOPED`), the attachments
+/// whose scope does not hold it are skipped.
 ///
 /// # Safety
 ///
-/// As for [`chain_entered`]; `cgroup` is `Some` if `SCOPED`.
-#[inline(never)]
+/// As for [`Attachment::run_entered`], for every program of `items`; `cgroup` is `Some` if
+/// `SCOPED`.
+#[inline(always)]
 unsafe fn chain_loop<const RESET: bool, const SCOPED: bool, const STOP: bool>(
     items: &[*const Attachment],
     frame: &mut [u64],
@@ -277,18 +263,20 @@ unsafe fn chain_loop<const RESET: bool, const SCOPED: bool, const STOP: bool>(
 #[inline(always)]
 fn result(att: &Attachment, ret: u32, stop: bool) -> ffi::c_int {
     if stop && ret != 0 {
-        verdict(att, ret)
+        verdict(ret, att)
+    } else if stop {
+        // 0, returned as the register holds it.
+        ret as ffi::c_int
     } else {
         0
     }
 }
 
 /// The hook's result for a program's non-zero result `ret` (see [`result`]). Off the hot path:
-/// `audit::nonzero` counts and records it; returning the result rather than a flag keeps `ret`
-/// out of a saved register across the call.
+/// `audit::nonzero` counts and records it. `ret` comes first, where the program left it.
 #[cold]
 #[inline(never)]
-fn verdict(att: &Attachment, ret: u32) -> ffi::c_int {
+fn verdict(ret: u32, att: &Attachment) -> ffi::c_int {
     if audit::nonzero(att, ret) {
         ret as ffi::c_int
     } else {
@@ -350,23 +338,22 @@ fn run<const SLEEPABLE: bool>(
 ) -> ffi::c_int {
     let st = state(hook);
     {
-        let _rcu = ReadGuard::<false>::lock();
+        let _hot = HookGuard::lock();
         let Some(progs) = st.progs() else {
             return 0;
         };
-        // The common chain (no sleepable program, none that resets the result slot or is
-        // scoped) and the scoped one inline, with one test of the chain's kind; the others in
+        // The common chain (one program, not sleepable, scoped or resetting the result slot) and
+        // the one-program scoped one inline, with one test of the chain's kind; the others in
         // one shared function.
-        let special = Kind::SCOPED
-            | if SLEEPABLE { Kind::SLOW } else { 0 }
-            | if stop { Kind::RESETS } else { 0 };
-        let kind = progs.kind() & special;
+        // (Only a sleepable hook can have a sleepable program, only an int hook one that
+        // resets the result slot.)
+        let kind = progs.kind();
         if !bpf_stats_enabled() {
             if kind == 0 {
-                return run_plain(progs, frame, stop);
+                return run_one(progs, frame, stop);
             }
             if kind == Kind::SCOPED {
-                return run_scoped(progs, frame, stop, subject);
+                return run_one_scoped(progs, frame, stop, subject);
             }
         }
         if !SLEEPABLE || progs.fast() {

@@ -51,6 +51,13 @@ void rust_helper_krsi_call_rcu_tasks_trace(struct rcu_head *head, rcu_callback_t
 	call_rcu_tasks_trace(head, func);
 }
 
+#ifdef CONFIG_PREEMPTION
+void rust_helper_krsi_preempt_schedule(void)
+{
+	__preempt_schedule();
+}
+#endif
+
 void rust_helper_krsi_migrate_disable(void)
 {
 	migrate_disable();

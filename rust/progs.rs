@@ -121,7 +121,8 @@ impl Attachment {
         // or write; the result slot follows the hook's argument slots.
         // SAFETY: a valid program has a valid `aux`, final once the program is loaded.
         let max_ctx = unsafe { (*(*prog).aux).max_ctx_offset } as usize;
-        let touches_result = max_ctx > hook.arg_slots() * 8;
+        // A void hook's chain never reads the slot back.
+        let touches_result = hook.class() != Class::Void && max_ctx > hook.arg_slots() * 8;
         // SAFETY: `prog` is valid and loaded by the safety requirements.
         let grant = unsafe { Grant::new(prog) };
         Ok(Self {
@@ -346,8 +347,10 @@ impl Drop for Attachment {
 /// by `2 * all` pointer slots: the first `len` point at the enabled attachments of the order, in
 /// order (the rest of the first half is null), the second half at all `all` attachments in run
 /// order, `1 <= all <= MAX_PROGS`; `kind` has [`Kind::SLOW`] exactly when a program that runs is
-/// sleepable, [`Kind::RESETS`] exactly when a program that runs may store into the result slot,
-/// [`Kind::SCOPED`] exactly when a program that runs is scoped to a cgroup.
+/// sleepable, [`Kind::RESETS`] exactly when a program that runs may store into the result slot
+/// of an int hook,
+/// [`Kind::SCOPED`] exactly when a program that runs is scoped to a cgroup, [`Kind::MULTI`]
+/// exactly when `len != 1`.
 #[repr(C)]
 pub(crate) struct ProgArray {
     len: usize,
@@ -368,6 +371,8 @@ impl Kind {
     pub(crate) const RESETS: u8 = 2;
     /// A program is scoped to a cgroup: the subject's cgroup must be checked.
     pub(crate) const SCOPED: u8 = 4;
+    /// The chain is not exactly one program: it needs the loop.
+    pub(crate) const MULTI: u8 = 8;
 }
 
 /// The header of a [`ProgArray`] in words; the items follow it.
@@ -409,7 +414,10 @@ impl ProgArray {
         // SAFETY: as above.
         let scoped = run.iter().any(|&a| unsafe { &*a }.scoped());
         let bit = |on: bool, bit: u8| if on { bit } else { 0 };
-        let kind = bit(slow, Kind::SLOW) | bit(resets, Kind::RESETS) | bit(scoped, Kind::SCOPED);
+        let kind = bit(slow, Kind::SLOW)
+            | bit(resets, Kind::RESETS)
+            | bit(scoped, Kind::SCOPED)
+            | bit(len != 1, Kind::MULTI);
         // SAFETY: the header is within the allocation; `items` is zero-sized, so writing the
         // header leaves the items alone.
         unsafe {
@@ -461,6 +469,18 @@ impl ProgArray {
         // SAFETY: by the type invariant, `len` initialised pointers follow the header in the
         // same allocation, which lives as long as `self`.
         unsafe { core::slice::from_raw_parts(self.items.as_ptr(), self.len) }
+    }
+
+    /// The attachment of a chain of one program (no [`Kind::MULTI`]).
+    ///
+    /// # Safety
+    ///
+    /// The array must hold one program that runs (`kind() & Kind::MULTI == 0`).
+    #[inline(always)]
+    pub(crate) unsafe fn only(&self) -> &Attachment {
+        // SAFETY: by the caller's promise and the type invariant, the first item is initialised,
+        // and it points at a live attachment.
+        att(unsafe { *self.items.as_ptr() })
     }
 
     /// All attachments, enabled or not, in run order.

@@ -23,6 +23,7 @@ use kernel::alloc::{
 use kernel::bindings;
 use kernel::error::Result;
 
+use crate::compat;
 use crate::progs::{Attachment, ProgArray};
 
 /// An RCU read-side section: RCU Tasks Trace (`TRACE`), which a chain with a sleepable program
@@ -43,6 +44,53 @@ impl<const TRACE: bool> ReadGuard<TRACE> {
         }
         compiler_fence(Ordering::SeqCst);
         ReadGuard
+    }
+}
+
+/// The read side of the hook path: an RCU read-side section in which a chain of non-sleepable
+/// programs also runs on one CPU (what `__bpf_prog_enter()` sets up with `rcu_read_lock()` and
+/// `migrate_disable()`; see `dispatch::Entered`).
+///
+/// With preemptible RCU outside PREEMPT_RT ([`compat::PREEMPT_INLINE`]) it disables preemption,
+/// one instruction each way: since RCU's flavours were consolidated, a region with preemption
+/// disabled is an RCU read-side critical section that `call_rcu()` and `synchronize_rcu()` wait
+/// for, and it keeps the task on its CPU, so neither `__rcu_read_lock()` nor `migrate_disable()`
+/// is needed (two calls each way, 55 instructions on PREEMPT_DYNAMIC). A non-sleepable program
+/// runs with preemption disabled there, as it does under kprobes and tracepoints, and on every
+/// kernel without preemptible RCU. Lockdep (`CONFIG_DEBUG_LOCK_ALLOC`) only accepts
+/// `rcu_read_lock()` for BPF helpers' `rcu_read_lock_held()` checks, so it is taken too there.
+/// Elsewhere it is a plain [`ReadGuard`]; PREEMPT_RT keeps programs preemptible (sleeping
+/// spinlocks) and disables migration in `dispatch::Entered`, as the trampoline does.
+pub(crate) struct HookGuard;
+
+impl HookGuard {
+    /// Whether the section disables preemption (then nothing more pins the task to its CPU).
+    pub(crate) const PINS_CPU: bool = compat::PREEMPT_INLINE;
+
+    #[inline(always)]
+    pub(crate) fn lock() -> Self {
+        #[cfg(all(CONFIG_X86_64, CONFIG_PREEMPT_RCU, not(CONFIG_PREEMPT_RT)))]
+        compat::preempt_disable();
+        if !Self::PINS_CPU && RCU_READ_SIDE_CALLS || cfg!(CONFIG_DEBUG_LOCK_ALLOC) {
+            // SAFETY: the read side may be entered in any context a hook runs in; the section
+            // is closed in `drop`.
+            unsafe { bindings::krsi_rcu_read_lock() };
+        }
+        compiler_fence(Ordering::SeqCst);
+        HookGuard
+    }
+}
+
+impl Drop for HookGuard {
+    #[inline(always)]
+    fn drop(&mut self) {
+        compiler_fence(Ordering::SeqCst);
+        if !Self::PINS_CPU && RCU_READ_SIDE_CALLS || cfg!(CONFIG_DEBUG_LOCK_ALLOC) {
+            // SAFETY: this guard holds the section opened in `lock`.
+            unsafe { bindings::krsi_rcu_read_unlock() };
+        }
+        #[cfg(all(CONFIG_X86_64, CONFIG_PREEMPT_RCU, not(CONFIG_PREEMPT_RT)))]
+        compat::preempt_enable();
     }
 }
 
