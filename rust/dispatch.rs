@@ -38,7 +38,7 @@ use kernel::{bindings, ffi};
 use crate::audit;
 use crate::compat;
 use crate::hooks::HookId;
-use crate::progs::{att, state, static_key_enabled, Attachment, Kind, ProgArray};
+use crate::progs::{state, Attachment, Kind, ProgArray, RunItem};
 use crate::rcu::{HookGuard, ReadGuard};
 use crate::scope::{Subject, SubjectCgroup};
 
@@ -82,11 +82,37 @@ fn unpin_cpu() {
 }
 
 /// Whether BPF run-time statistics are on (`sysctl kernel.bpf_stats_enabled`); they are kept by
-/// the trampoline enter/exit functions, so the fast path is not taken while they are.
+/// the trampoline enter/exit functions, so the fast path is not taken while they are. On x86-64
+/// with jump labels, C's `static_branch_unlikely(&bpf_stats_enabled_key)`: a 5-byte no-op while
+/// they are off.
 #[inline(always)]
 fn bpf_stats_enabled() -> bool {
+    #[cfg(all(CONFIG_X86_64, CONFIG_JUMP_LABEL))]
+    // SAFETY: the jump label x86's `arch_static_branch()` emits without objtool's help (without
+    // `CONFIG_HAVE_JUMP_LABEL_HACK`): a 5-byte NOP that the kernel patches into a jump to `yes`
+    // while the key is enabled, and its `__jump_table` entry (the code, the target, and the key
+    // with the branch bit clear for a key that is off by default, each relative to its field).
+    // It reads and writes nothing.
+    unsafe {
+        core::arch::asm!(
+            "2: .byte 0x0f, 0x1f, 0x44, 0x00, 0x00",
+            ".pushsection __jump_table, \"aw\"",
+            ".balign 8",
+            ".long 2b - .",
+            ".long {yes} - .",
+            ".quad {key} - .",
+            ".popsection",
+            key = sym bindings::bpf_stats_enabled_key,
+            yes = label { return true },
+            options(att_syntax, nomem, nostack, preserves_flags),
+        );
+        false
+    }
+    #[cfg(not(all(CONFIG_X86_64, CONFIG_JUMP_LABEL)))]
     // SAFETY: the key is a static of the kernel.
-    unsafe { static_key_enabled(&raw const bindings::bpf_stats_enabled_key.key) }
+    unsafe {
+        crate::progs::static_key_enabled(&raw const bindings::bpf_stats_enabled_key.key)
+    }
 }
 
 /// The running task's `current->bpf_ctx`, at C's offset (`layout.h`).
@@ -156,12 +182,12 @@ impl<const KEEP: bool> Drop for Entered<KEEP> {
 #[inline(always)]
 fn run_one(progs: &ProgArray, frame: &mut [u64], stop: bool) -> ffi::c_int {
     // SAFETY: the caller's chain is one program.
-    let att = unsafe { progs.only() };
+    let item = unsafe { progs.only() };
     let _entered = Entered::<false>::new();
     // SAFETY: the section just entered and the caller's read side are what `enter` sets up for
     // a non-sleepable program, and statistics are off.
-    let ret = unsafe { att.run_entered(frame) };
-    result(att, ret, stop)
+    let ret = unsafe { item.run_entered(frame) };
+    result(ret, stop, || item.att())
 }
 
 /// Runs a chain of one scoped program (that does not reset the result slot or sleep), as
@@ -174,21 +200,51 @@ fn run_one_scoped(
     subject: Subject,
 ) -> ffi::c_int {
     // SAFETY: the caller's chain is one program.
-    let att = unsafe { progs.only() };
+    let item = unsafe { progs.only() };
     // SAFETY: the running task, and the caller's read side keeps its cgroup valid while the
     // chain runs.
     let cgroup = unsafe { subject.cgroup(compat::current()) };
-    if !att.runs_for(&cgroup) {
+    if !item.runs_for(&cgroup) {
         return 0;
     }
     let _entered = Entered::<false>::new();
     // SAFETY: as in `run_one`.
-    let ret = unsafe { att.run_entered(frame) };
-    result(att, ret, stop)
+    let ret = unsafe { item.run_entered(frame) };
+    result(ret, stop, || item.att())
 }
 
-/// Runs any other chain of non-sleepable programs (several programs, a scoped one, one that
-/// resets the result slot), or any chain while BPF statistics are on (the enter/exit functions
+/// Runs a chain of non-sleepable programs that the callback does not keep inline: a plain chain
+/// of several programs in [`run_many`], the others in [`run_other`]. Not inlined, and keeps
+/// nothing across its calls: both are tail calls.
+///
+/// The caller is in the hook path's read side and no program of `progs` is sleepable.
+#[inline(never)]
+fn run_rest(progs: &ProgArray, frame: &mut [u64], stop: bool, subject: Subject) -> ffi::c_int {
+    if progs.kind() == Kind::MULTI && !bpf_stats_enabled() {
+        if stop {
+            run_many::<true>(progs, frame)
+        } else {
+            run_many::<false>(progs, frame)
+        }
+    } else {
+        run_other(progs, frame, stop, subject)
+    }
+}
+
+/// Runs a chain of several programs, none of them sleepable, scoped or resetting the result
+/// slot, in one section, until one returns non-zero (if `STOP`); returns that result or 0. Not
+/// inlined: one copy serves every hook, with only what its loop needs kept across the calls.
+///
+/// The caller is in the hook path's read side and BPF statistics are off.
+#[inline(never)]
+fn run_many<const STOP: bool>(progs: &ProgArray, frame: &mut [u64]) -> ffi::c_int {
+    let _entered = Entered::<false>::new();
+    // SAFETY: as in `run_one`, for every program of the chain.
+    unsafe { chain_loop::<false, false, STOP>(progs.runs(), frame, None) }
+}
+
+/// Runs any other chain of non-sleepable programs (several, some scoped or resetting the result
+/// slot), or any chain while BPF statistics are on (the enter/exit functions
 /// keep them), then program by program ([`run_each`]). Not inlined: one copy serves every hook,
 /// and the hooks' callbacks keep only the common paths.
 ///
@@ -203,7 +259,7 @@ fn run_other(progs: &ProgArray, frame: &mut [u64], stop: bool, subject: Subject)
     let cgroup =
         (progs.kind() & Kind::SCOPED != 0).then(|| unsafe { subject.cgroup(entered.task) });
     let reset = stop && progs.resets();
-    let items = progs.items();
+    let items = progs.runs();
     // SAFETY: the section just entered and the caller's read side are what `enter` sets up for
     // a non-sleepable program, and statistics are off.
     unsafe {
@@ -224,29 +280,20 @@ fn run_other(progs: &ProgArray, frame: &mut [u64], stop: bool, subject: Subject)
 ///
 /// # Safety
 ///
-/// As for [`Attachment::run_entered`], for every program of `items`; `cgroup` is `Some` if
+/// As for [`RunItem::run_entered`], for every program of `items`; `cgroup` is `Some` if
 /// `SCOPED`.
 #[inline(always)]
 unsafe fn chain_loop<const RESET: bool, const SCOPED: bool, const STOP: bool>(
-    items: &[*const Attachment],
+    items: &[RunItem],
     frame: &mut [u64],
     cgroup: Option<&SubjectCgroup>,
 ) -> ffi::c_int {
-    let range = items.as_ptr_range();
-    let mut item = range.start;
-    // Pointers rather than an index: fewer registers kept across the calls.
-    while item != range.end {
-        let att = att(
-            // SAFETY: `item` is in `items`.
-            unsafe { *item },
-        );
-        // SAFETY: `item` is in `items`, so one past it is in or one past the end of it.
-        item = unsafe { item.add(1) };
-        if SCOPED && cgroup.is_some_and(|c| !att.runs_for(c)) {
+    for item in items {
+        if SCOPED && cgroup.is_some_and(|c| !item.runs_for(c)) {
             continue;
         }
         // SAFETY: the caller's promise.
-        let ret = result(att, unsafe { att.run_entered(frame) }, STOP);
+        let ret = result(unsafe { item.run_entered(frame) }, STOP, || item.att());
         if ret != 0 {
             return ret;
         }
@@ -261,9 +308,9 @@ unsafe fn chain_loop<const RESET: bool, const SCOPED: bool, const STOP: bool>(
 /// the test and nothing else; a non-zero one is counted and recorded off the hot path
 /// ([`verdict`]).
 #[inline(always)]
-fn result(att: &Attachment, ret: u32, stop: bool) -> ffi::c_int {
+fn result<'a>(ret: u32, stop: bool, att: impl FnOnce() -> &'a Attachment) -> ffi::c_int {
     if stop && ret != 0 {
-        verdict(ret, att)
+        verdict(ret, att())
     } else if stop {
         // 0, returned as the register holds it.
         ret as ffi::c_int
@@ -299,7 +346,7 @@ fn run_each(progs: &ProgArray, frame: &mut [u64], stop: bool, subject: Subject) 
                 continue;
             }
         }
-        let ret = result(att, att.run(frame), stop);
+        let ret = result(att.run(frame), stop, || att);
         if ret != 0 {
             return ret;
         }
@@ -357,7 +404,7 @@ fn run<const SLEEPABLE: bool>(
             }
         }
         if !SLEEPABLE || progs.fast() {
-            return run_other(progs, frame, stop, subject);
+            return run_rest(progs, frame, stop, subject);
         }
     }
     let _trace = ReadGuard::<true>::lock();

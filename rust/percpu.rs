@@ -30,21 +30,16 @@ impl PerCpuCounter {
         NonNull::new(ptr).map(Self).ok_or(ENOMEM)
     }
 
-    /// Adds one on the running CPU: `this_cpu_inc()`, which on x86-64 is a single
-    /// `%gs`-relative `inc` that neither preemption nor an interrupt can tear.
+    /// Adds one on the running CPU (see [`PerCpuRef::inc`]).
     #[inline(always)]
     pub(crate) fn inc(&self) {
-        #[cfg(all(CONFIG_X86_64, CONFIG_SMP))]
-        // SAFETY: by the type invariant the pointer is a per-CPU offset, which `%gs` turns into
-        // the running CPU's slot, as the kernel's x86 `this_cpu_inc()` does.
-        unsafe {
-            core::arch::asm!("inc qword ptr gs:[{0}]", in(reg) self.0.as_ptr(), options(nostack))
-        };
-        #[cfg(not(all(CONFIG_X86_64, CONFIG_SMP)))]
-        // SAFETY: by the type invariant the pointer is a live per-CPU allocation.
-        unsafe {
-            bindings::krsi_this_cpu_inc(self.0.as_ptr())
-        };
+        self.handle().inc();
+    }
+
+    /// A copy of the counter's per-CPU pointer, for the hot path to bump it without reaching
+    /// the counter; it must not outlive the counter.
+    pub(crate) fn handle(&self) -> PerCpuRef {
+        PerCpuRef(self.0)
     }
 
     /// The sum over every possible CPU. Concurrent increments may or may not be counted.
@@ -65,6 +60,33 @@ impl PerCpuCounter {
             sum = sum.wrapping_add(unsafe { core::ptr::read_volatile(slot) });
         }
         sum
+    }
+}
+
+/// The per-CPU pointer of a [`PerCpuCounter`] ([`PerCpuCounter::handle`]).
+///
+/// # Invariants
+///
+/// `0` is the pointer of a live counter: whoever holds the value keeps the counter alive.
+#[derive(Clone, Copy)]
+pub(crate) struct PerCpuRef(NonNull<u64>);
+
+impl PerCpuRef {
+    /// Adds one on the running CPU: `this_cpu_inc()`, which on x86-64 is a single
+    /// `%gs`-relative `inc` that neither preemption nor an interrupt can tear.
+    #[inline(always)]
+    pub(crate) fn inc(self) {
+        #[cfg(all(CONFIG_X86_64, CONFIG_SMP))]
+        // SAFETY: by the type invariant the pointer is a live per-CPU offset, which `%gs` turns
+        // into the running CPU's slot, as the kernel's x86 `this_cpu_inc()` does.
+        unsafe {
+            core::arch::asm!("inc qword ptr gs:[{0}]", in(reg) self.0.as_ptr(), options(nostack))
+        };
+        #[cfg(not(all(CONFIG_X86_64, CONFIG_SMP)))]
+        // SAFETY: by the type invariant the pointer is a live per-CPU allocation.
+        unsafe {
+            bindings::krsi_this_cpu_inc(self.0.as_ptr())
+        };
     }
 }
 

@@ -23,7 +23,7 @@ use crate::audit::{self, Settings};
 use crate::compat;
 use crate::hooks::{Class, HookId, HOOKS, HOOK_COUNT};
 use crate::order::{Edit, Position};
-use crate::percpu::PerCpuCounter;
+use crate::percpu::{PerCpuCounter, PerCpuRef};
 use crate::rcu::{retire, ReadGuard, Retired};
 use crate::revalidate::{Grant, State};
 use crate::scope::{Scope, SubjectCgroup, Subtree};
@@ -41,6 +41,36 @@ type EnterFn =
     unsafe extern "C" fn(*mut bindings::bpf_prog, *mut bindings::bpf_tramp_run_ctx) -> u64;
 /// What `bpf_trampoline_exit()` returns.
 type ExitFn = unsafe extern "C" fn(*mut bindings::bpf_prog, u64, *mut bindings::bpf_tramp_run_ctx);
+
+/// Calls a program, entry point `func` and instructions `insnsi`, on the context, `frame` from its
+/// second slot on; returns its result.
+///
+/// # Safety
+///
+/// `func` and `insnsi()` must be a program's; what `bpf_trampoline_enter()` sets up for it must
+/// be in place; the frame must be laid out as the verifier checked the program's context
+/// accesses, with the argument count before it.
+#[inline(always)]
+unsafe fn invoke(
+    func: BpfFunc,
+    insnsi: impl FnOnce() -> *const bindings::bpf_insn,
+    frame: &mut [u64],
+) -> u32 {
+    let ctx = frame[1..].as_mut_ptr();
+    // SAFETY: the caller's promise.
+    unsafe {
+        if cfg!(CONFIG_BPF_JIT_ALWAYS_ON) {
+            // A JITed image reads its context from the first argument register and nothing
+            // else (the verifier rejects a program that reads R2 before writing it); the
+            // trampoline passes only the context to one (`invoke_bpf_prog()`).
+            // `Attachment::new` refused a program that is not JITed.
+            let jited: JitedFunc = core::mem::transmute(func);
+            jited(ctx.cast_const().cast())
+        } else {
+            func(ctx.cast_const().cast(), insnsi())
+        }
+    }
+}
 
 /// A program attached to a hook, with what running it needs resolved at attach time.
 ///
@@ -192,20 +222,6 @@ impl Attachment {
         ret
     }
 
-    /// Runs the program inside a section that already did what `bpf_trampoline_enter()` does for
-    /// it (see `dispatch::Entered`); returns its result.
-    ///
-    /// # Safety
-    ///
-    /// The caller must hold `rcu_read_lock()` with migration disabled and `current->bpf_ctx`
-    /// pointing at a run context, and the program must not be sleepable; BPF statistics must be
-    /// off (they are kept by the enter/exit functions).
-    #[inline(always)]
-    pub(crate) unsafe fn run_entered(&self, frame: &mut [u64]) -> u32 {
-        // SAFETY: the caller set up what `enter` would have for this non-sleepable program.
-        unsafe { self.call(frame) }
-    }
-
     /// Counts a run and calls the program on the context, `frame` from its second slot on.
     ///
     /// # Safety
@@ -214,21 +230,8 @@ impl Attachment {
     #[inline(always)]
     unsafe fn call(&self, frame: &mut [u64]) -> u32 {
         self.runs.inc();
-        let ctx = frame[1..].as_mut_ptr();
-        // SAFETY: `func`/`insnsi` are the program's (type invariant); the context is laid out as
-        // the verifier checked, with the argument count before it; the caller set up the rest.
-        unsafe {
-            if cfg!(CONFIG_BPF_JIT_ALWAYS_ON) {
-                // A JITed image reads its context from the first argument register and nothing
-                // else (the verifier rejects a program that reads R2 before writing it); the
-                // trampoline passes only the context to one (`invoke_bpf_prog()`). `new` refused
-                // a program that is not JITed.
-                let jited: JitedFunc = core::mem::transmute(self.func);
-                jited(ctx.cast_const().cast())
-            } else {
-                (self.func)(ctx.cast_const().cast(), self.insnsi)
-            }
-        }
+        // SAFETY: `func`/`insnsi` are the program's (type invariant); the caller's promise.
+        unsafe { invoke(self.func, || self.insnsi, frame) }
     }
 
     fn prog(&self) -> &bindings::bpf_prog {
@@ -338,17 +341,16 @@ impl Drop for Attachment {
     }
 }
 
-/// The programs of one hook, in one allocation sized to them: those that run, then all of them
-/// in run order. Immutable once published.
+/// The programs of one hook, in one allocation sized to them: what the hot path needs of those
+/// that run, then all of them in run order. Immutable once published.
 ///
 /// # Invariants
 ///
 /// The header is followed, in the same allocation of `cap` words made by [`ProgArray::alloc`],
-/// by `2 * all` pointer slots: the first `len` point at the enabled attachments of the order, in
-/// order (the rest of the first half is null), the second half at all `all` attachments in run
-/// order, `1 <= all <= MAX_PROGS`; `kind` has [`Kind::SLOW`] exactly when a program that runs is
-/// sleepable, [`Kind::RESETS`] exactly when a program that runs may store into the result slot
-/// of an int hook,
+/// by room for `all` [`RunItem`]s, of which the first `len` are those of the enabled attachments
+/// in order, then by `all` pointers to all attachments in run order, `1 <= all <= MAX_PROGS`;
+/// `kind` has [`Kind::SLOW`] exactly when a program that runs is sleepable, [`Kind::RESETS`]
+/// exactly when a program that runs may store into the result slot of an int hook,
 /// [`Kind::SCOPED`] exactly when a program that runs is scoped to a cgroup, [`Kind::MULTI`]
 /// exactly when `len != 1`.
 #[repr(C)]
@@ -357,7 +359,57 @@ pub(crate) struct ProgArray {
     all: usize,
     cap: usize,
     kind: u8,
-    items: [*const Attachment; 0],
+    items: [RunItem; 0],
+}
+
+/// What the hot path needs of a program that runs: its entry point and run counter beside its
+/// attachment, so that the loop reads them without reading the attachment.
+///
+/// # Invariants
+///
+/// `att` is a live attachment while the array holding the item is reachable; `func`, `runs` and
+/// `subtree` are its entry point, run counter and subtree.
+#[repr(C)]
+pub(crate) struct RunItem {
+    func: BpfFunc,
+    runs: PerCpuRef,
+    att: *const Attachment,
+    subtree: Subtree,
+}
+
+/// The words of a [`RunItem`].
+const RUN_ITEM_WORDS: usize = size_of::<RunItem>() / size_of::<usize>();
+const _: () = assert!(size_of::<RunItem>() % size_of::<usize>() == 0);
+const _: () = assert!(align_of::<RunItem>() == align_of::<usize>());
+
+impl RunItem {
+    /// The item's attachment.
+    #[inline(always)]
+    pub(crate) fn att(&self) -> &Attachment {
+        att(self.att)
+    }
+
+    /// Whether the program runs for a subject of cgroup `subject` (see [`Attachment::runs_for`]).
+    #[inline(always)]
+    pub(crate) fn runs_for(&self, subject: &SubjectCgroup) -> bool {
+        self.subtree.holds(subject)
+    }
+
+    /// Counts a run and runs the program inside a section that already did what
+    /// `bpf_trampoline_enter()` does for it (see `dispatch::Entered`); returns its result.
+    ///
+    /// # Safety
+    ///
+    /// The caller must hold `rcu_read_lock()` (or have preemption disabled) with migration
+    /// disabled and `current->bpf_ctx` pointing at a run context, and the program must not be
+    /// sleepable; BPF statistics must be off (they are kept by the enter/exit functions).
+    #[inline(always)]
+    pub(crate) unsafe fn run_entered(&self, frame: &mut [u64]) -> u32 {
+        self.runs.inc();
+        // SAFETY: by the type invariant `func` is the attachment's entry point; the caller's
+        // promise for the rest.
+        unsafe { invoke(self.func, || self.att().insnsi, frame) }
+    }
 }
 
 /// What a chain needs beyond running its programs in order, in one byte that the hot path tests
@@ -375,7 +427,7 @@ impl Kind {
     pub(crate) const MULTI: u8 = 8;
 }
 
-/// The header of a [`ProgArray`] in words; the items follow it.
+/// The header of a [`ProgArray`] in words; the run items follow it.
 const HEADER_WORDS: usize = size_of::<ProgArray>() / size_of::<usize>();
 const _: () = assert!(size_of::<ProgArray>() % size_of::<usize>() == 0);
 const _: () = assert!(align_of::<ProgArray>() == align_of::<usize>());
@@ -386,33 +438,41 @@ impl ProgArray {
     /// writes (live attachments, which must outlive the array); those whose state is enabled
     /// run.
     fn alloc(all: usize, fill: impl FnOnce(&mut [*const Attachment])) -> Result<*mut ProgArray> {
-        let words = KVec::<usize>::with_capacity(HEADER_WORDS + 2 * all, GFP_KERNEL)?;
+        let words = HEADER_WORDS + all * (1 + RUN_ITEM_WORDS);
+        let words = KVec::<usize>::with_capacity(words, GFP_KERNEL)?;
         let (raw, _, cap) = words.into_raw_parts();
         let array = raw.cast::<ProgArray>();
-        // SAFETY: `raw` is a fresh allocation of `cap >= HEADER_WORDS + 2 * all` words, aligned
-        // for a `ProgArray` (checked above), whose items are the `2 * all` words after the header.
-        let items = unsafe {
-            let items = (&raw mut (*array).items).cast::<*const Attachment>();
-            core::slice::from_raw_parts_mut(items, 2 * all)
+        // SAFETY: `raw` is a fresh allocation of `cap >= HEADER_WORDS + all * (RUN_ITEM_WORDS +
+        // 1)` words, aligned for a `ProgArray` and a `RunItem` (checked above): the header, room
+        // for `all` run items, then the order's `all` words.
+        let (run, order) = unsafe {
+            let run = (&raw mut (*array).items).cast::<RunItem>();
+            let order = run.add(all).cast::<*const Attachment>();
+            (run, core::slice::from_raw_parts_mut(order, all))
         };
-        items.fill(ptr::null());
-        let (run, order) = items.split_at_mut(all);
+        order.fill(ptr::null());
         fill(order);
         let mut len = 0;
         for &a in order.iter() {
             // SAFETY: `fill` wrote live attachments.
-            if unsafe { &*a }.state().enabled() {
-                run[len] = a;
+            let att = unsafe { &*a };
+            if att.state().enabled() {
+                let item = RunItem {
+                    func: att.func,
+                    runs: att.runs.handle(),
+                    att: a,
+                    subtree: att.subtree,
+                };
+                // SAFETY: `len < all`, within the room for the run items.
+                unsafe { run.add(len).write(item) };
                 len += 1;
             }
         }
-        let run = &run[..len];
-        // SAFETY: as above.
-        let slow = run.iter().any(|&a| unsafe { &*a }.sleepable);
-        // SAFETY: as above.
-        let resets = run.iter().any(|&a| unsafe { &*a }.touches_result);
-        // SAFETY: as above.
-        let scoped = run.iter().any(|&a| unsafe { &*a }.scoped());
+        // SAFETY: the first `len` items were just written.
+        let run = unsafe { core::slice::from_raw_parts(run, len) };
+        let slow = run.iter().any(|r| r.att().sleepable);
+        let resets = run.iter().any(|r| r.att().touches_result);
+        let scoped = run.iter().any(|r| r.att().scoped());
         let bit = |on: bool, bit: u8| if on { bit } else { 0 };
         let kind = bit(slow, Kind::SLOW)
             | bit(resets, Kind::RESETS)
@@ -446,41 +506,46 @@ impl ProgArray {
         }
     }
 
-    /// The pointers of the attachments that run, in run order.
-    #[inline(always)]
     /// The pointers of all attachments, enabled or not, in run order.
     fn order(&self) -> &[*const Attachment] {
-        // SAFETY: by the type invariant, the second half of the `2 * all` slots holds `all`
-        // initialised pointers, in the same allocation, which lives as long as `self`.
-        unsafe { core::slice::from_raw_parts(self.items.as_ptr().add(self.all), self.all) }
+        // SAFETY: by the type invariant, `all` initialised pointers follow the room for `all` run
+        // items in the same allocation, which lives as long as `self`.
+        unsafe {
+            let order = self.run_items().add(self.all).cast::<*const Attachment>();
+            core::slice::from_raw_parts(order, self.all)
+        }
     }
 
-    /// The attachments that run, in run order: the hook path's view. The hot path iterates over
-    /// the pointers and makes each a reference itself ([`att`]): an iterator of references
-    /// would test each loaded pointer for null, its `None`.
+    /// Where the run items start, right after the header.
+    #[inline(always)]
+    fn run_items(&self) -> *const RunItem {
+        self.items.as_ptr()
+    }
+
+    /// The attachments that run, in run order: the hook path's view.
     #[inline(always)]
     pub(crate) fn iter(&self) -> impl Iterator<Item = &Attachment> {
-        self.items().iter().map(|&a| att(a))
+        self.runs().iter().map(RunItem::att)
     }
 
-    /// The pointers of the attachments that run, in run order (see [`att`]).
+    /// The programs that run, in run order.
     #[inline(always)]
-    pub(crate) fn items(&self) -> &[*const Attachment] {
-        // SAFETY: by the type invariant, `len` initialised pointers follow the header in the
+    pub(crate) fn runs(&self) -> &[RunItem] {
+        // SAFETY: by the type invariant, `len` initialised run items follow the header in the
         // same allocation, which lives as long as `self`.
-        unsafe { core::slice::from_raw_parts(self.items.as_ptr(), self.len) }
+        unsafe { core::slice::from_raw_parts(self.run_items(), self.len) }
     }
 
-    /// The attachment of a chain of one program (no [`Kind::MULTI`]).
+    /// The program of a chain of one program (no [`Kind::MULTI`]).
     ///
     /// # Safety
     ///
     /// The array must hold one program that runs (`kind() & Kind::MULTI == 0`).
     #[inline(always)]
-    pub(crate) unsafe fn only(&self) -> &Attachment {
-        // SAFETY: by the caller's promise and the type invariant, the first item is initialised,
-        // and it points at a live attachment.
-        att(unsafe { *self.items.as_ptr() })
+    pub(crate) unsafe fn only(&self) -> &RunItem {
+        // SAFETY: by the caller's promise and the type invariant, the first run item is
+        // initialised.
+        unsafe { &*self.run_items() }
     }
 
     /// All attachments, enabled or not, in run order.
