@@ -197,20 +197,15 @@ pub(crate) fn current() -> *mut bindings::task_struct {
     }
 }
 
-/// Whether [`preempt_disable`] and [`preempt_enable`] are the kernel's, inline: x86-64 with
-/// preemptible RCU and not PREEMPT_RT (PREEMPT, PREEMPT_DYNAMIC: `CONFIG_PREEMPT_COUNT` is set).
-pub(crate) const PREEMPT_INLINE: bool = cfg!(all(
-    CONFIG_X86_64,
-    CONFIG_PREEMPT_RCU,
-    not(CONFIG_PREEMPT_RT)
-));
+#[cfg(all(CONFIG_X86_64, CONFIG_PREEMPT_DYNAMIC, not(CONFIG_PREEMPT_RT)))]
+pub(crate) use preempt::{kernel_preempts, preempt_disable, preempt_enable};
 
-#[cfg(all(CONFIG_X86_64, CONFIG_PREEMPT_RCU, not(CONFIG_PREEMPT_RT)))]
-pub(crate) use preempt::{preempt_disable, preempt_enable};
-
-/// Preemption on x86-64 ([`PREEMPT_INLINE`]): this CPU's preemption count is a member of
-/// `pcpu_hot` (6.12, `krsi_pcpu_hot`) or the per-CPU variable `__preempt_count` (7.2).
-#[cfg(all(CONFIG_X86_64, CONFIG_PREEMPT_RCU, not(CONFIG_PREEMPT_RT)))]
+/// Preemption on x86-64 with a preemption model chosen at boot (`CONFIG_PREEMPT_DYNAMIC`, not
+/// PREEMPT_RT), for the hook path to pin its task to the CPU by disabling preemption, inline,
+/// when the kernel does not preempt kernel code (`rcu::HookGuard`): this
+/// CPU's preemption count is a member of `pcpu_hot` (6.12, `krsi_pcpu_hot`) or the per-CPU
+/// variable `__preempt_count` (7.2).
+#[cfg(all(CONFIG_X86_64, CONFIG_PREEMPT_DYNAMIC, not(CONFIG_PREEMPT_RT)))]
 mod preempt {
     use kernel::bindings;
 
@@ -222,6 +217,20 @@ mod preempt {
     );
     #[cfg(not(krsi_pcpu_hot))]
     const OFFSET: usize = 0;
+
+    /// Whether the kernel preempts kernel code in its current mode (full, lazy), not only where
+    /// it calls `cond_resched()` and the like (none, voluntary): whether `preempt_enable()`
+    /// reschedules, which is `static_call_query(preempt_schedule)` being set (x86's
+    /// `preempt_schedule_dynamic_disabled` is NULL). The mode may change at any time
+    /// (`/sys/kernel/debug/sched/preempt`): a caller keeps what it read.
+    #[inline(always)]
+    pub(crate) fn kernel_preempts() -> bool {
+        // SAFETY: the static call's key is a static of the kernel; its function pointer is
+        // read once, as `static_call_query()` does (`READ_ONCE()`).
+        let func =
+            unsafe { core::ptr::read_volatile(&raw const bindings::__SCK__preempt_schedule.func) };
+        !func.is_null()
+    }
 
     /// `preempt_disable()`: one increment of this CPU's preemption count, as x86's
     /// `__preempt_count_add(1)`, and a compiler barrier. Without `CONFIG_DEBUG_PREEMPT`'s checks

@@ -57,30 +57,6 @@ pub(crate) fn pack<T: Copy>(ctx: &mut [u64], i: usize, v: T) -> usize {
     i + slots::<T>()
 }
 
-/// Keeps the task on its CPU for the fast path, as `__bpf_prog_enter()` does around each program
-/// with `migrate_disable()`; the fast path runs inside the hook path's read side ([`HookGuard`]),
-/// which already does so unless RCU is preemptible and the guard leaves preemption enabled
-/// (PREEMPT_RT): there the chain stays preemptible, as under the trampoline, and only migration
-/// is disabled. Without preemptible RCU, `rcu_read_lock()` disables preemption (or, without
-/// `CONFIG_PREEMPT_COUNT`, nothing preempts kernel code), as in `__bpf_prog_enter()`.
-#[inline(always)]
-fn pin_cpu() {
-    #[cfg(CONFIG_PREEMPT_RCU)]
-    if !HookGuard::PINS_CPU {
-        // SAFETY: paired with `unpin_cpu` when `Entered` is dropped.
-        unsafe { bindings::krsi_migrate_disable() };
-    }
-}
-
-#[inline(always)]
-fn unpin_cpu() {
-    #[cfg(CONFIG_PREEMPT_RCU)]
-    if !HookGuard::PINS_CPU {
-        // SAFETY: undoes `pin_cpu`.
-        unsafe { bindings::krsi_migrate_enable() };
-    }
-}
-
 /// Whether BPF run-time statistics are on (`sysctl kernel.bpf_stats_enabled`); they are kept by
 /// the trampoline enter/exit functions, so the fast path is not taken while they are. On x86-64
 /// with jump labels, C's `static_branch_unlikely(&bpf_stats_enabled_key)`: a 5-byte no-op while
@@ -146,7 +122,7 @@ static RUN_CTX: RunCtx = RunCtx(UnsafeCell::new(
 /// What `bpf_trampoline_enter()` sets up around a non-sleepable `BPF_LSM_MAC` program
 /// (`__bpf_prog_enter()` in kernel/bpf/trampoline.c: `rcu_read_lock()`, no migration,
 /// `current->bpf_ctx` set to a run context), set up once for a whole chain; dropping it undoes
-/// it. The RCU section is the caller's. `KEEP`: the task is kept for the drop rather than read
+/// it. The RCU section and the task's pinning to its CPU are the caller's ([`HookGuard`]). `KEEP`: the task is kept for the drop rather than read
 /// again (one load), whichever the compiler makes cheaper for the caller.
 struct Entered<const KEEP: bool> {
     task: *mut bindings::task_struct,
@@ -157,7 +133,6 @@ impl<const KEEP: bool> Entered<KEEP> {
     /// Enters; the caller holds `rcu_read_lock()` until the value is dropped.
     #[inline(always)]
     fn new() -> Self {
-        pin_cpu();
         let task = compat::current();
         // SAFETY: `task` is the running task; its `bpf_ctx` is saved here and restored on drop,
         // as `bpf_set_run_ctx()`/`bpf_reset_run_ctx()` do; only this task writes it.
@@ -172,7 +147,6 @@ impl<const KEEP: bool> Drop for Entered<KEEP> {
         let task = if KEEP { self.task } else { compat::current() };
         // SAFETY: restores what `new` saved, in the same task.
         unsafe { bpf_ctx(task).write(self.saved) };
-        unpin_cpu();
     }
 }
 

@@ -23,7 +23,6 @@ use kernel::alloc::{
 use kernel::bindings;
 use kernel::error::Result;
 
-use crate::compat;
 use crate::progs::{Attachment, ProgArray};
 
 /// An RCU read-side section: RCU Tasks Trace (`TRACE`), which a chain with a sleepable program
@@ -48,36 +47,60 @@ impl<const TRACE: bool> ReadGuard<TRACE> {
 }
 
 /// The read side of the hook path: an RCU read-side section in which a chain of non-sleepable
-/// programs also runs on one CPU (what `__bpf_prog_enter()` sets up with `rcu_read_lock()` and
-/// `migrate_disable()`; see `dispatch::Entered`).
+/// programs also runs on one CPU, what `__bpf_prog_enter()` sets up around each program with
+/// `rcu_read_lock()` and `migrate_disable()` (see `dispatch::Entered`).
 ///
-/// With preemptible RCU outside PREEMPT_RT ([`compat::PREEMPT_INLINE`]) it disables preemption,
-/// one instruction each way: since RCU's flavours were consolidated, a region with preemption
-/// disabled is an RCU read-side critical section that `call_rcu()` and `synchronize_rcu()` wait
-/// for, and it keeps the task on its CPU, so neither `__rcu_read_lock()` nor `migrate_disable()`
-/// is needed (two calls each way, 55 instructions on PREEMPT_DYNAMIC). A non-sleepable program
-/// runs with preemption disabled there, as it does under kprobes and tracepoints, and on every
-/// kernel without preemptible RCU. Lockdep (`CONFIG_DEBUG_LOCK_ALLOC`) only accepts
-/// `rcu_read_lock()` for BPF helpers' `rcu_read_lock_held()` checks, so it is taken too there.
-/// Elsewhere it is a plain [`ReadGuard`]; PREEMPT_RT keeps programs preemptible (sleeping
-/// spinlocks) and disables migration in `dispatch::Entered`, as the trampoline does.
-pub(crate) struct HookGuard;
+/// Where the kernel does not preempt kernel code in its current mode (PREEMPT_DYNAMIC booted or
+/// switched to none or voluntary, on x86-64), it disables preemption instead,
+/// one instruction each way: a region with preemption disabled is an RCU read-side critical
+/// section that `call_rcu()` and `synchronize_rcu()` wait for (since RCU's flavours were
+/// consolidated) and keeps the task on its CPU, and in those modes nothing preempts the chain
+/// anyway, so no program can tell but by reading the preemption count. That saves two calls
+/// each way (55 instructions on PREEMPT_DYNAMIC). Lockdep (`CONFIG_DEBUG_LOCK_ALLOC`) only
+/// accepts `rcu_read_lock()` for BPF helpers' `rcu_read_lock_held()` checks, so it is taken
+/// too there. Where the kernel preempts kernel code (full, lazy, PREEMPT_RT, a static
+/// PREEMPT), the chain stays preemptible, as under the trampoline: `rcu_read_lock()` and, with
+/// preemptible RCU, `migrate_disable()`.
+///
+/// # Invariants
+///
+/// `preempt` (x86-64 with `CONFIG_PREEMPT_DYNAMIC`, not PREEMPT_RT): the section disabled preemption (else it took RCU and, with preemptible RCU,
+/// disabled migration), as the drop must undo.
+pub(crate) struct HookGuard {
+    #[cfg(all(CONFIG_X86_64, CONFIG_PREEMPT_DYNAMIC, not(CONFIG_PREEMPT_RT)))]
+    preempt: bool,
+}
 
 impl HookGuard {
-    /// Whether the section disables preemption (then nothing more pins the task to its CPU).
-    pub(crate) const PINS_CPU: bool = compat::PREEMPT_INLINE;
-
     #[inline(always)]
     pub(crate) fn lock() -> Self {
-        #[cfg(all(CONFIG_X86_64, CONFIG_PREEMPT_RCU, not(CONFIG_PREEMPT_RT)))]
-        compat::preempt_disable();
-        if !Self::PINS_CPU && RCU_READ_SIDE_CALLS || cfg!(CONFIG_DEBUG_LOCK_ALLOC) {
-            // SAFETY: the read side may be entered in any context a hook runs in; the section
-            // is closed in `drop`.
+        #[cfg(all(CONFIG_X86_64, CONFIG_PREEMPT_DYNAMIC, not(CONFIG_PREEMPT_RT)))]
+        if !crate::compat::kernel_preempts() {
+            crate::compat::preempt_disable();
+            if cfg!(CONFIG_DEBUG_LOCK_ALLOC) {
+                // SAFETY: the read side may be entered in any context a hook runs in; the
+                // section is closed in `drop`.
+                unsafe { bindings::krsi_rcu_read_lock() };
+            }
+            compiler_fence(Ordering::SeqCst);
+            // INVARIANT: preemption was disabled.
+            return HookGuard { preempt: true };
+        }
+        if RCU_READ_SIDE_CALLS {
+            // SAFETY: as above.
             unsafe { bindings::krsi_rcu_read_lock() };
         }
+        #[cfg(CONFIG_PREEMPT_RCU)]
+        // SAFETY: paired with `migrate_enable()` in `drop`.
+        unsafe {
+            bindings::krsi_migrate_disable()
+        };
         compiler_fence(Ordering::SeqCst);
-        HookGuard
+        // INVARIANT: RCU taken, migration disabled with preemptible RCU.
+        HookGuard {
+            #[cfg(all(CONFIG_X86_64, CONFIG_PREEMPT_DYNAMIC, not(CONFIG_PREEMPT_RT)))]
+            preempt: false,
+        }
     }
 }
 
@@ -85,12 +108,24 @@ impl Drop for HookGuard {
     #[inline(always)]
     fn drop(&mut self) {
         compiler_fence(Ordering::SeqCst);
-        if !Self::PINS_CPU && RCU_READ_SIDE_CALLS || cfg!(CONFIG_DEBUG_LOCK_ALLOC) {
-            // SAFETY: this guard holds the section opened in `lock`.
+        #[cfg(all(CONFIG_X86_64, CONFIG_PREEMPT_DYNAMIC, not(CONFIG_PREEMPT_RT)))]
+        if self.preempt {
+            if cfg!(CONFIG_DEBUG_LOCK_ALLOC) {
+                // SAFETY: this guard holds the section opened in `lock` (type invariant).
+                unsafe { bindings::krsi_rcu_read_unlock() };
+            }
+            crate::compat::preempt_enable();
+            return;
+        }
+        #[cfg(CONFIG_PREEMPT_RCU)]
+        // SAFETY: undoes `lock`'s `migrate_disable()` (type invariant).
+        unsafe {
+            bindings::krsi_migrate_enable()
+        };
+        if RCU_READ_SIDE_CALLS {
+            // SAFETY: this guard holds the section opened in `lock` (type invariant).
             unsafe { bindings::krsi_rcu_read_unlock() };
         }
-        #[cfg(all(CONFIG_X86_64, CONFIG_PREEMPT_RCU, not(CONFIG_PREEMPT_RT)))]
-        compat::preempt_enable();
     }
 }
 

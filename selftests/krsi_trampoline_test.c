@@ -19,10 +19,12 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
 #include <time.h>
@@ -249,19 +251,76 @@ TEST_F(tramp, context_writes)
 	EXPECT_EQ(0, s.ret);
 }
 
-/*
- * What a chain may assume, as __bpf_prog_enter() guarantees it: migration
- * is disabled; on a preemptible kernel (this one) preemption is not.
- */
-TEST_F(tramp, chain_runs_with_migration_disabled_and_preemption_enabled)
+/* Runs the cpu_state program once on file_open; @s is what it saw. */
+static void cpu_state(struct __test_metadata *_metadata, struct objs *o, struct seen *s)
 {
+	ASSERT_EQ(0, reset_seen(o, SEEN_CPU));
+	EXPECT_EQ(0, try_open("/tmp/krsi-cpu"));
+	ASSERT_EQ(0, get_seen(o, SEEN_CPU, s));
+	EXPECT_EQ(1, s->hits);
+}
+
+#define SCHED_PREEMPT "/sys/kernel/debug/sched/preempt"
+
+/* Sets PREEMPT_DYNAMIC's mode; 0 or errno. */
+static int preempt_mode(const char *mode)
+{
+	int fd, err = 0;
+
+	if (mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL) && errno != EBUSY)
+		return errno;
+	fd = open(SCHED_PREEMPT, O_WRONLY);
+	if (fd < 0)
+		return errno;
+	if (write(fd, mode, strlen(mode)) != (ssize_t)strlen(mode))
+		err = errno;
+	close(fd);
+	return err;
+}
+
+/*
+ * What a chain may assume, as __bpf_prog_enter() guarantees it: it stays on
+ * its CPU. Where the kernel preempts kernel code (PREEMPT, PREEMPT_RT,
+ * PREEMPT_DYNAMIC in full or lazy mode), the chain is preemptible, with
+ * migration disabled, as under the trampoline. Where it does not
+ * (PREEMPT_DYNAMIC in none or voluntary mode), krsi disables preemption
+ * instead, which keeps the task on its CPU and changes nothing a program can
+ * tell but the count. The selftest kernel is PREEMPT_DYNAMIC: both modes are
+ * tried, switched at run time.
+ */
+TEST_F(tramp, chain_stays_on_its_cpu_preemptible_as_the_kernel)
+{
+	struct utsname u;
 	struct seen s;
+	int err;
 
 	ASSERT_NE(0, attach_prog(&self->o, "file_open", "cpu_state"));
-	ASSERT_EQ(0, reset_seen(&self->o, SEEN_CPU));
-	EXPECT_EQ(0, try_open("/tmp/krsi-cpu"));
-	ASSERT_EQ(0, get_seen(&self->o, SEEN_CPU, &s));
-	EXPECT_EQ(1, s.hits);
+	ASSERT_EQ(0, uname(&u));
+	if (strstr(u.version, "PREEMPT_DYNAMIC")) {
+		/* 7.x offers only full and lazy where the architecture has lazy. */
+		err = preempt_mode("voluntary");
+		if (err != EINVAL) {
+			ASSERT_EQ(0, err);
+			cpu_state(_metadata, &self->o, &s);
+			EXPECT_EQ(1, s.preempt);
+			EXPECT_EQ(0, s.migration_disabled);
+			ASSERT_EQ(0, preempt_mode("none"));
+			cpu_state(_metadata, &self->o, &s);
+			EXPECT_EQ(1, s.preempt);
+			EXPECT_EQ(0, s.migration_disabled);
+		}
+		err = preempt_mode("lazy");
+		if (err != EINVAL) {
+			ASSERT_EQ(0, err);
+			cpu_state(_metadata, &self->o, &s);
+			EXPECT_LE(1, s.migration_disabled);
+			EXPECT_EQ(0, s.preempt);
+		}
+		ASSERT_EQ(0, preempt_mode("full"));
+	} else {
+		ASSERT_NE(NULL, strstr(u.version, "PREEMPT")) TH_LOG("%s", u.version);
+	}
+	cpu_state(_metadata, &self->o, &s);
 	EXPECT_LE(1, s.migration_disabled);
 	EXPECT_EQ(0, s.preempt);
 }

@@ -146,7 +146,7 @@ int ctx_reader(unsigned long long *ctx)
 	return 0;
 }
 
-/* What a chain may assume about its CPU: migration off, preemption as the caller left it. */
+/* What a chain may assume about its CPU: it stays on it (see the test). */
 SEC("lsm/file_open")
 int cpu_state(unsigned long long *ctx)
 {
