@@ -37,14 +37,7 @@
 /* Writes @val to the debugfs knob @path; returns 0 or errno. */
 static int knob(const char *path, const char *val)
 {
-	int fd = open(path, O_WRONLY), err = 0;
-
-	if (fd < 0)
-		return errno;
-	if (write(fd, val, strlen(val)) != (ssize_t)strlen(val))
-		err = errno;
-	close(fd);
-	return err;
+	return write_at(path, val, strlen(val), 0);
 }
 
 /*

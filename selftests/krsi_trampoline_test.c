@@ -251,13 +251,20 @@ TEST_F(tramp, context_writes)
 	EXPECT_EQ(0, s.ret);
 }
 
-/* Runs the cpu_state program once on file_open; @s is what it saw. */
-static void cpu_state(struct __test_metadata *_metadata, struct objs *o, struct seen *s)
+/*
+ * Runs the cpu_state program once on file_open and checks how its chain was
+ * kept on its CPU: by disabling preemption (@preempt) or migration.
+ */
+static void expect_pinned(struct __test_metadata *_metadata, struct objs *o, bool preempt)
 {
+	struct seen s;
+
 	ASSERT_EQ(0, reset_seen(o, SEEN_CPU));
 	EXPECT_EQ(0, try_open("/tmp/krsi-cpu"));
-	ASSERT_EQ(0, get_seen(o, SEEN_CPU, s));
-	EXPECT_EQ(1, s->hits);
+	ASSERT_EQ(0, get_seen(o, SEEN_CPU, &s));
+	EXPECT_EQ(1, s.hits);
+	EXPECT_EQ((__u64)preempt, s.preempt);
+	EXPECT_EQ(!preempt, s.migration_disabled != 0);
 }
 
 #define SCHED_PREEMPT "/sys/kernel/debug/sched/preempt"
@@ -265,17 +272,9 @@ static void cpu_state(struct __test_metadata *_metadata, struct objs *o, struct 
 /* Sets PREEMPT_DYNAMIC's mode; 0 or errno. */
 static int preempt_mode(const char *mode)
 {
-	int fd, err = 0;
-
 	if (mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL) && errno != EBUSY)
 		return errno;
-	fd = open(SCHED_PREEMPT, O_WRONLY);
-	if (fd < 0)
-		return errno;
-	if (write(fd, mode, strlen(mode)) != (ssize_t)strlen(mode))
-		err = errno;
-	close(fd);
-	return err;
+	return write_at(SCHED_PREEMPT, mode, strlen(mode), 0);
 }
 
 /*
@@ -291,7 +290,6 @@ static int preempt_mode(const char *mode)
 TEST_F(tramp, chain_stays_on_its_cpu_preemptible_as_the_kernel)
 {
 	struct utsname u;
-	struct seen s;
 	int err;
 
 	ASSERT_NE(0, attach_prog(&self->o, "file_open", "cpu_state"));
@@ -301,28 +299,20 @@ TEST_F(tramp, chain_stays_on_its_cpu_preemptible_as_the_kernel)
 		err = preempt_mode("voluntary");
 		if (err != EINVAL) {
 			ASSERT_EQ(0, err);
-			cpu_state(_metadata, &self->o, &s);
-			EXPECT_EQ(1, s.preempt);
-			EXPECT_EQ(0, s.migration_disabled);
+			expect_pinned(_metadata, &self->o, true);
 			ASSERT_EQ(0, preempt_mode("none"));
-			cpu_state(_metadata, &self->o, &s);
-			EXPECT_EQ(1, s.preempt);
-			EXPECT_EQ(0, s.migration_disabled);
+			expect_pinned(_metadata, &self->o, true);
 		}
 		err = preempt_mode("lazy");
 		if (err != EINVAL) {
 			ASSERT_EQ(0, err);
-			cpu_state(_metadata, &self->o, &s);
-			EXPECT_LE(1, s.migration_disabled);
-			EXPECT_EQ(0, s.preempt);
+			expect_pinned(_metadata, &self->o, false);
 		}
 		ASSERT_EQ(0, preempt_mode("full"));
 	} else {
 		ASSERT_NE(NULL, strstr(u.version, "PREEMPT")) TH_LOG("%s", u.version);
 	}
-	cpu_state(_metadata, &self->o, &s);
-	EXPECT_LE(1, s.migration_disabled);
-	EXPECT_EQ(0, s.preempt);
+	expect_pinned(_metadata, &self->o, false);
 }
 
 struct blocked {
