@@ -159,6 +159,22 @@ static inline int write_at(const char *path, const void *data, size_t len, off_t
 	return err;
 }
 
+/*
+ * Writes the string @val to @path in one write(), as echo does: debugfs
+ * attributes cannot seek, so not pwrite(); returns 0 or errno.
+ */
+static inline int write_str(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY), err = 0;
+
+	if (fd < 0)
+		return errno;
+	if (write(fd, val, strlen(val)) != (ssize_t)strlen(val))
+		err = errno;
+	close(fd);
+	return err;
+}
+
 /* Writes a string command to the file of @hook, as echo does; returns 0 or errno. */
 static inline int hook_write(const char *hook, const char *cmd)
 {

@@ -34,12 +34,6 @@
 /* More allocations than any operation makes; reaching it is a failure. */
 #define MAX_NTH 2000
 
-/* Writes @val to the debugfs knob @path; returns 0 or errno. */
-static int knob(const char *path, const char *val)
-{
-	return write_at(path, val, strlen(val), 0);
-}
-
 /*
  * Lets fail-nth fail every allocation krsi makes: GFP_KERNEL ones (which may
  * sleep, ignored by default) and order-0 pages (min-order 1 by default),
@@ -62,7 +56,7 @@ static int setup_fault_injection(void)
 	    mount("debugfs", DEBUGFS, "debugfs", 0, NULL) && errno != EBUSY)
 		return errno;
 	for (i = 0; i < ARRAY_SIZE(knobs); i++) {
-		err = knob(knobs[i][0], knobs[i][1]);
+		err = write_str(knobs[i][0], knobs[i][1]);
 		if (err) {
 			fprintf(stderr, "# %s: %s\n", knobs[i][0], strerror(err));
 			return err;

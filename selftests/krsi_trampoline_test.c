@@ -274,7 +274,7 @@ static int preempt_mode(const char *mode)
 {
 	if (mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL) && errno != EBUSY)
 		return errno;
-	return write_at(SCHED_PREEMPT, mode, strlen(mode), 0);
+	return write_str(SCHED_PREEMPT, mode);
 }
 
 /*
