@@ -20,8 +20,9 @@
 //!
 //! The callback of a hook keeps inline what the common chains need: one test of the chain's kind
 //! (`Kind`), then for a chain of one program that is not sleepable, scoped or resetting the result
-//! slot (or is scoped only) the section entered ([`Entered`]) and the program called. Every other
-//! chain runs in one function shared by all hooks (`run_other`), with the loop: what a callback
+//! slot (or is scoped only) the section entered ([`Entered`]) and the program called. A plain
+//! chain of several programs runs in `run_many`, called straight from the callback, any other
+//! chain in `run_other`; each is one function shared by all hooks, with the loop: what a callback
 //! keeps live across a program's call decides how many registers it saves and restores on every
 //! call, whatever its chain.
 //!
@@ -187,24 +188,6 @@ fn run_one_scoped(
     result(ret, stop, || item.att())
 }
 
-/// Runs a chain of non-sleepable programs that the callback does not keep inline: a plain chain
-/// of several programs in [`run_many`], the others in [`run_other`]. Not inlined, and keeps
-/// nothing across its calls: both are tail calls.
-///
-/// The caller is in the hook path's read side and no program of `progs` is sleepable.
-#[inline(never)]
-fn run_rest(progs: &ProgArray, frame: &mut [u64], stop: bool, subject: Subject) -> ffi::c_int {
-    if progs.kind() == Kind::MULTI && !bpf_stats_enabled() {
-        if stop {
-            run_many::<true>(progs, frame)
-        } else {
-            run_many::<false>(progs, frame)
-        }
-    } else {
-        run_other(progs, frame, stop, subject)
-    }
-}
-
 /// Runs a chain of several programs, none of them sleepable, scoped or resetting the result
 /// slot, in one section, until one returns non-zero (if `STOP`); returns that result or 0. Not
 /// inlined: one copy serves every hook, with only what its loop needs kept across the calls.
@@ -213,8 +196,38 @@ fn run_rest(progs: &ProgArray, frame: &mut [u64], stop: bool, subject: Subject) 
 #[inline(never)]
 fn run_many<const STOP: bool>(progs: &ProgArray, frame: &mut [u64]) -> ffi::c_int {
     let _entered = Entered::<false>::new();
-    // SAFETY: as in `run_one`, for every program of the chain.
-    unsafe { chain_loop::<false, false, STOP>(progs.runs(), frame, None) }
+    let items = progs.runs();
+    let run = |item: &RunItem, frame: &mut [u64]| {
+        // SAFETY: as in `run_one`, for every program of the chain.
+        result(unsafe { item.run_entered(frame) }, STOP, || item.att())
+    };
+    // Two programs per turn of the loop, which tests its end once for both; the first program
+    // of a chain of odd length runs before it.
+    let mut p = items.as_ptr();
+    let end = items.as_ptr_range().end;
+    // SAFETY: `p` starts at the first item (or one past it if the length is odd), so `end - p`
+    // is even in the loop: while `p != end`, `p` and `p + 1` are items of `items`.
+    unsafe {
+        if items.len() % 2 != 0 {
+            let ret = run(&*p, frame);
+            if ret != 0 {
+                return ret;
+            }
+            p = p.add(1);
+        }
+        while p != end {
+            let ret = run(&*p, frame);
+            if ret != 0 {
+                return ret;
+            }
+            let ret = run(&*p.add(1), frame);
+            if ret != 0 {
+                return ret;
+            }
+            p = p.add(2);
+        }
+    }
+    0
 }
 
 /// Runs any other chain of non-sleepable programs (several, some scoped or resetting the result
@@ -285,9 +298,6 @@ unsafe fn chain_loop<const RESET: bool, const SCOPED: bool, const STOP: bool>(
 fn result<'a>(ret: u32, stop: bool, att: impl FnOnce() -> &'a Attachment) -> ffi::c_int {
     if stop && ret != 0 {
         verdict(ret, att())
-    } else if stop {
-        // 0, returned as the register holds it.
-        ret as ffi::c_int
     } else {
         0
     }
@@ -376,9 +386,18 @@ fn run<const SLEEPABLE: bool>(
             if kind == Kind::SCOPED {
                 return run_one_scoped(progs, frame, stop, subject);
             }
+            // (`kind != 0` here: a test of the other bits, which keeps the compiler from
+            // merging the tests into a switch that tests this first.)
+            if kind & !Kind::MULTI == 0 {
+                return if stop {
+                    run_many::<true>(progs, frame)
+                } else {
+                    run_many::<false>(progs, frame)
+                };
+            }
         }
         if !SLEEPABLE || progs.fast() {
-            return run_rest(progs, frame, stop, subject);
+            return run_other(progs, frame, stop, subject);
         }
     }
     let _trace = ReadGuard::<true>::lock();
