@@ -382,6 +382,55 @@ TEST_F(krsi, order_and_ret_chaining)
 	bpf_object__close(p[0].obj);
 }
 
+/*
+ * Plain chains (no program reads the result slot) of two to five programs,
+ * odd and even lengths, the denying program at every position and none: the
+ * chain runs in order, stops at the first non-zero result, which is the
+ * syscall's errno, and the programs after it do not run.
+ */
+TEST_F(krsi, plain_chains_stop_at_the_denying_program)
+{
+	static const char *const names[] = { "plain_1", "plain_2", "plain_3", "plain_4", "plain_5" };
+	struct bpf_object *obj;
+	struct bpf_program *it;
+	struct order_state s;
+	__u32 ids[5];
+	int fds[5], map_fd, n, d, i;
+
+	obj = bpf_object__open_file(OBJ, NULL);
+	ASSERT_NE(NULL, obj);
+	bpf_object__for_each_program(it, obj)
+		bpf_program__set_autoload(it, !strncmp(bpf_program__name(it), "plain_", 6));
+	ASSERT_EQ(0, bpf_object__load(obj));
+	map_fd = bpf_map__fd(bpf_object__find_map_by_name(obj, "plain_map"));
+	ASSERT_LE(0, map_fd);
+	for (i = 0; i < 5; i++) {
+		fds[i] = bpf_program__fd(bpf_object__find_program_by_name(obj, names[i]));
+		ASSERT_LE(0, fds[i]);
+	}
+	for (n = 2; n <= 5; n++) {
+		for (i = 0; i < n; i++) {
+			ids[i] = attach_fd("file_open", fds[i]);
+			ASSERT_LT(0, (int)ids[i]);
+		}
+		for (d = 0; d <= n; d++) {
+			int ran = d ? d : n;
+
+			order_reset(map_fd, d);
+			EXPECT_EQ(d ? EXDEV : 0, try_open("/tmp/krsi-plain"))
+				TH_LOG("%d programs, program %d denying", n, d);
+			order_read(map_fd, &s);
+			EXPECT_EQ(ran, (int)s.n)
+				TH_LOG("%d programs, program %d denying", n, d);
+			EXPECT_EQ(0, memcmp(s.seq, "12345", ran));
+		}
+		for (i = 0; i < n; i++)
+			ASSERT_EQ(0, detach_ioctl("file_open", ids[i]));
+	}
+	EXPECT_EQ(0, try_open("/tmp/krsi-plain"));
+	bpf_object__close(obj);
+}
+
 TEST_F(krsi, sleepable_program)
 {
 	struct prog p;

@@ -151,6 +151,65 @@ int BPF_PROG(order_x, struct file *file, int ret)
 	return record(file, ret, 'x', 4);
 }
 
+/*
+ * The same record without the result slot: a chain of these is a plain one
+ * (no result resets), which krsi runs in its shared loop, two per turn.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct order_state);
+} plain_map SEC(".maps");
+
+static __always_inline int plain_record(struct file *file, char me, __u32 pos)
+{
+	__u32 key = 0, n;
+	struct order_state *s;
+
+	if (!NAME_IS(file->f_path.dentry, "krsi-plain"))
+		return 0;
+	s = bpf_map_lookup_elem(&plain_map, &key);
+	if (!s)
+		return 0;
+	n = s->n;
+	if (n < 8) {
+		s->seq[n] = me;
+		s->n = n + 1;
+	}
+	return DENY_IF(s->deny_at == pos, -EXDEV);
+}
+
+SEC("lsm/file_open")
+int BPF_PROG(plain_1, struct file *file)
+{
+	return plain_record(file, '1', 1);
+}
+
+SEC("lsm/file_open")
+int BPF_PROG(plain_2, struct file *file)
+{
+	return plain_record(file, '2', 2);
+}
+
+SEC("lsm/file_open")
+int BPF_PROG(plain_3, struct file *file)
+{
+	return plain_record(file, '3', 3);
+}
+
+SEC("lsm/file_open")
+int BPF_PROG(plain_4, struct file *file)
+{
+	return plain_record(file, '4', 4);
+}
+
+SEC("lsm/file_open")
+int BPF_PROG(plain_5, struct file *file)
+{
+	return plain_record(file, '5', 5);
+}
+
 /* Allows everything: for capacity, stress and reference tests. */
 SEC("lsm/file_open")
 int BPF_PROG(allow_open, struct file *file)
