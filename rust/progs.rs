@@ -986,7 +986,8 @@ pub(crate) fn set(hook: HookId, id: u32, f: impl FnOnce(Settings) -> Settings) -
 
 /// Publishes a new array of `hook`'s programs in the same order (after a state change), and
 /// frees the old one after the grace period. Called with the write lock held; on an error
-/// nothing changed.
+/// nothing changed, on success `old` must not be read again (the lock does not hold off its
+/// grace period).
 fn republish(st: &HookState, old: &ProgArray, trace: bool) -> Result {
     let mut retired = Retired::new(trace, 0)?;
     let order = old.order();
@@ -1063,7 +1064,11 @@ pub(crate) fn revalidate(mut report: impl FnMut(&Attachment, State)) -> Result<u
             }
             return Err(e);
         }
-        for (&a, &state) in order.iter().zip(was.iter()) {
+        // `old` is retired now and freed after a grace period, which the write lock does not
+        // hold off (KASAN caught a read of its order here): the array just published holds the
+        // same attachments in the same order.
+        let Some(new) = st.progs() else { continue };
+        for (&a, &state) in new.order().iter().zip(was.iter()) {
             let a = att(a);
             if a.state() != state {
                 report(a, a.state());
