@@ -258,35 +258,9 @@ static int pgid_as(const char *comm, pid_t *pid)
 /* audit's count of lost records (AUDIT_GET), or -1. */
 static long audit_lost(void)
 {
-	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
-	struct nlmsghdr req = {
-		.nlmsg_len = NLMSG_LENGTH(0),
-		.nlmsg_type = AUDIT_GET,
-		.nlmsg_flags = NLM_F_REQUEST,
-		.nlmsg_seq = 1,
-	};
-	static union {
-		struct nlmsghdr nlh;
-		char buf[8192];
-	} u;
-	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_AUDIT);
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	struct nlmsghdr *nlh;
-	long lost = -1;
-	ssize_t len;
+	struct audit_status s = {};
 
-	if (fd < 0)
-		return -1;
-	len = -1;
-	if (sendto(fd, &req, req.nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof(kernel)) >= 0 &&
-	    poll(&pfd, 1, 5000) == 1)
-		len = recv(fd, u.buf, sizeof(u.buf), 0);
-	for (nlh = &u.nlh; len > 0 && NLMSG_OK(nlh, len); nlh = NLMSG_NEXT(nlh, len))
-		if (nlh->nlmsg_type == AUDIT_GET &&
-		    nlh->nlmsg_len >= NLMSG_LENGTH(sizeof(struct audit_status)))
-			lost = ((struct audit_status *)NLMSG_DATA(nlh))->lost;
-	close(fd);
-	return lost;
+	return audit_status(AUDIT_GET, &s) ? -1 : (long)s.lost;
 }
 
 FIXTURE_SETUP(audit)

@@ -121,6 +121,8 @@ FIXTURE(rv) {
 	int guard_fd;
 	struct prog p[NPROGS];
 	char after[1024];
+	/* Audit's backlog settings to restore (mask 0: nothing to restore). */
+	struct audit_status audit;
 };
 
 FIXTURE_SETUP(rv)
@@ -128,6 +130,7 @@ FIXTURE_SETUP(rv)
 	struct bpf_program *it;
 	int i;
 
+	memset(&self->audit, 0, sizeof(self->audit));
 	detach_all(HOOK);
 	self->obj = bpf_object__open_file(OBJ, NULL);
 	ASSERT_NE(NULL, self->obj);
@@ -154,6 +157,8 @@ FIXTURE_TEARDOWN(rv)
 	int zero = 0;
 	__u32 key = 0;
 
+	if (self->audit.mask)
+		audit_status(AUDIT_SET, &self->audit);
 	bpf_map_update_elem(self->guard_fd, &key, &zero, BPF_ANY);
 	detach_all(HOOK);
 	detach_all("bpf_prog");
@@ -442,6 +447,59 @@ TEST_F(rv, revalidation_follows_the_lsm)
 	denials(d);
 	EXPECT_STREQ("PAX", d);
 	close(nl);
+}
+
+/*
+ * Regression: revalidation reported the attachments it changed from the array
+ * it had just replaced, which is freed after a grace period that the write
+ * lock does not hold off (KASAN: slab-use-after-free in revalidate, in the
+ * debug guest). A record that waits for room in audit's backlog lets the grace
+ * period end in the middle of the report: with a backlog limit of 1, nearly
+ * every record of these revalidations sleeps (a quiescent state) until
+ * kauditd catches up, and the old array is freed under a report that reads it.
+ */
+TEST_F_TIMEOUT(rv, revalidation_reports_from_the_published_array, 300)
+{
+	enum { CLONES = 7, ROUNDS = 10 };
+	struct audit_status set = {
+		.mask = AUDIT_STATUS_BACKLOG_LIMIT | AUDIT_STATUS_BACKLOG_WAIT_TIME,
+		.backlog_limit = 1,
+		.backlog_wait_time = 1000,	/* jiffies; kauditd wakes the waiters sooner */
+	};
+	struct prog *p = self->p, a = p[A], clone[CLONES];
+	int i, round, bad = 0;
+	char d[4];
+
+	/* Loaded before the guard is up, as rv_a: the guard refuses every one of them. */
+	a.obj = self->obj;
+	for (i = 0; i < CLONES; i++)
+		ASSERT_EQ(0, clone_prog(&a, "rv_a", &clone[i]));
+	ASSERT_EQ(0, attach_abc(p));
+	for (i = 0; i < CLONES; i++)
+		ASSERT_EQ(clone[i].id, attach_fd(HOOK, clone[i].fd));
+	ASSERT_EQ(p[GUARD_PROG].id, attach_fd("bpf_prog", p[GUARD_PROG].fd));
+
+	ASSERT_EQ(0, audit_status(AUDIT_GET, &self->audit));
+	self->audit.mask = set.mask;
+	ASSERT_EQ(0, audit_status(AUDIT_SET, &set));
+	for (round = 0; round < ROUNDS; round++) {
+		bad += set_guard(self->guard_fd, 1) || revalidate() != CLONES + 1;
+		bad += set_guard(self->guard_fd, 0) || revalidate() != CLONES + 1;
+	}
+	EXPECT_EQ(0, audit_status(AUDIT_SET, &self->audit));
+	self->audit.mask = 0;
+	EXPECT_EQ(0, bad);
+
+	/* Every program enabled again, in place. */
+	EXPECT_EQ(CLONES + 3, count_lines(listing(HOOK, self->after, sizeof(self->after)) > 0 ?
+					  self->after : ""));
+	EXPECT_TRUE(status_is(HOOK, HOOK " progs=10 key=on"));
+	denials(d);
+	EXPECT_STREQ("PAX", d);
+	for (i = 0; i < CLONES; i++) {
+		EXPECT_STREQ("enabled", listed(HOOK, clone[i].id, "state"));
+		unload(&clone[i]);
+	}
 }
 
 struct child_attach {
