@@ -984,17 +984,25 @@ pub(crate) fn set(hook: HookId, id: u32, f: impl FnOnce(Settings) -> Settings) -
     Ok(a.ident())
 }
 
-/// Publishes a new array of `hook`'s programs in the same order (after a state change), and
-/// frees the old one after the grace period. Called with the write lock held; on an error
-/// nothing changed, on success `old` must not be read again (the lock does not hold off its
-/// grace period).
-fn republish(st: &HookState, old: &ProgArray, trace: bool) -> Result {
+/// Publishes a new array of `hook`'s programs in the same order (after a state change), frees
+/// the old one after the grace period, and returns the new one, which stays published while
+/// `_lock` is held; on an error nothing changed. On success `old` must not be read again: the
+/// lock does not hold off its grace period (KASAN caught revalidation's report reading it), so
+/// the caller reads the array returned, which holds the same attachments in the same order.
+fn republish<'g>(
+    _lock: &'g WriteGuard,
+    st: &HookState,
+    old: &ProgArray,
+    trace: bool,
+) -> Result<&'g ProgArray> {
     let mut retired = Retired::new(trace, 0)?;
     let order = old.order();
     let array = ProgArray::alloc(order.len(), |dst| dst.copy_from_slice(order))?;
     publish(st, array, &mut retired);
     retire(retired);
-    Ok(())
+    // SAFETY: `array` was just made by `alloc` and published; only a writer, under the lock
+    // held for `'g`, unpublishes it.
+    Ok(unsafe { &*array })
 }
 
 /// Disables (`enable` false) or enables the program of id `id` on `hook` by hand; returns its
@@ -1003,7 +1011,7 @@ fn republish(st: &HookState, old: &ProgArray, trace: bool) -> Result {
 /// only restores denials. `EALREADY` if it already is in that state by hand, `EACCES` to enable
 /// a program that only revalidation disabled (it runs again when revalidation passes).
 pub(crate) fn set_enabled(hook: HookId, id: u32, enable: bool) -> Result<Ident> {
-    let _guard = WriteGuard::lock();
+    let guard = WriteGuard::lock();
     let kind = if enable {
         Change::Tighten
     } else {
@@ -1023,7 +1031,7 @@ pub(crate) fn set_enabled(hook: HookId, id: u32, enable: bool) -> Result<Ident> 
         manual: !enable,
         ..was
     });
-    republish(st, old, hook.sleepable()).inspect_err(|_| a.set_state(was))?;
+    republish(&guard, st, old, hook.sleepable()).inspect_err(|_| a.set_state(was))?;
     Ok(a.ident())
 }
 
@@ -1034,7 +1042,7 @@ pub(crate) fn set_enabled(hook: HookId, id: u32, enable: bool) -> Result<Ident> 
 /// On an allocation failure the hook being changed keeps its old state and the error is
 /// returned; hooks changed before it stay changed.
 pub(crate) fn revalidate(mut report: impl FnMut(&Attachment, State)) -> Result<usize> {
-    let _guard = WriteGuard::lock();
+    let guard = WriteGuard::lock();
     let mut changed = 0;
     for &hook in HOOKS {
         let st = state(hook);
@@ -1058,16 +1066,15 @@ pub(crate) fn revalidate(mut report: impl FnMut(&Attachment, State)) -> Result<u
         if !any {
             continue;
         }
-        if let Err(e) = republish(st, old, hook.sleepable()) {
-            for (&a, &state) in order.iter().zip(was.iter()) {
-                att(a).set_state(state);
+        let new = match republish(&guard, st, old, hook.sleepable()) {
+            Ok(new) => new,
+            Err(e) => {
+                for (&a, &state) in order.iter().zip(was.iter()) {
+                    att(a).set_state(state);
+                }
+                return Err(e);
             }
-            return Err(e);
-        }
-        // `old` is retired now and freed after a grace period, which the write lock does not
-        // hold off (KASAN caught a read of its order here): the array just published holds the
-        // same attachments in the same order.
-        let Some(new) = st.progs() else { continue };
+        };
         for (&a, &state) in new.order().iter().zip(was.iter()) {
             let a = att(a);
             if a.state() != state {
