@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use aya::programs::Lsm;
-use aya::{Btf, Ebpf};
+use aya::{Btf, Ebpf, EbpfLoader};
 use clap::Parser;
 use serde::Serialize;
 
@@ -200,8 +200,14 @@ fn load(
     program: Option<&str>,
     pin: Option<&PathBuf>,
 ) -> Result<(Ebpf, String)> {
-    let mut ebpf =
-        Ebpf::load_file(object).with_context(|| format!("loading {}", object.display()))?;
+    // The kernel's BTF (megabytes), parsed once for the hook's type id and given to the loader
+    // for the object's relocations: `Ebpf::load_file()` would parse it twice besides
+    // (`EbpfLoader::new()` parses it, whatever it is given after).
+    let btf = Btf::from_sys_fs().context("reading the kernel's BTF (/sys/kernel/btf/vmlinux)")?;
+    let mut ebpf = EbpfLoader::new()
+        .btf(Some(&btf))
+        .load_file(object)
+        .with_context(|| format!("loading {}", object.display()))?;
     let names: Vec<String> = ebpf
         .programs()
         .filter(|(_, p)| matches!(p, aya::programs::Program::Lsm(_)))
@@ -222,7 +228,6 @@ fn load(
             names.join(", ")
         ),
     };
-    let btf = Btf::from_sys_fs().context("reading the kernel's BTF (/sys/kernel/btf/vmlinux)")?;
     let prog = lsm_mut(&mut ebpf, &name)?;
     prog.load(hook_name, &btf).with_context(|| {
         format!("loading program {name} for hook {hook_name} (the verifier's log says why)")
