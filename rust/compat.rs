@@ -198,14 +198,17 @@ pub(crate) fn current() -> *mut bindings::task_struct {
 }
 
 #[cfg(all(CONFIG_X86_64, CONFIG_PREEMPT_DYNAMIC, not(CONFIG_PREEMPT_RT)))]
-pub(crate) use preempt::{kernel_preempts, preempt_disable, preempt_enable};
+pub(crate) use preempt::kernel_preempts;
+#[cfg(all(CONFIG_X86_64, CONFIG_PREEMPT_COUNT, not(CONFIG_PREEMPT_RT)))]
+pub(crate) use preempt::{preempt_disable, preempt_enable};
 
-/// Preemption on x86-64 with a preemption model chosen at boot (`CONFIG_PREEMPT_DYNAMIC`, not
-/// PREEMPT_RT), for the hook path to pin its task to the CPU by disabling preemption, inline,
-/// when the kernel does not preempt kernel code (`rcu::HookGuard`): this
-/// CPU's preemption count is a member of `pcpu_hot` (6.12, `krsi_pcpu_hot`) or the per-CPU
-/// variable `__preempt_count` (7.2).
-#[cfg(all(CONFIG_X86_64, CONFIG_PREEMPT_DYNAMIC, not(CONFIG_PREEMPT_RT)))]
+/// Preemption on x86-64 with a preemption count (not PREEMPT_RT), inline, for the hook path
+/// (`rcu`): to pin its task to the CPU by disabling preemption when the kernel does not preempt
+/// kernel code in its current mode (`CONFIG_PREEMPT_DYNAMIC`, `rcu::HookGuard`), and as
+/// `rcu_read_lock()` itself with non-preemptible RCU (`rcu::rcu_lock`). This CPU's preemption
+/// count is a member of `pcpu_hot` (6.12, `krsi_pcpu_hot`) or the per-CPU variable
+/// `__preempt_count` (7.2).
+#[cfg(all(CONFIG_X86_64, CONFIG_PREEMPT_COUNT, not(CONFIG_PREEMPT_RT)))]
 mod preempt {
     use kernel::bindings;
 
@@ -223,6 +226,7 @@ mod preempt {
     /// reschedules, which is `static_call_query(preempt_schedule)` being set (x86's
     /// `preempt_schedule_dynamic_disabled` is NULL). The mode may change at any time
     /// (`/sys/kernel/debug/sched/preempt`): a caller keeps what it read.
+    #[cfg(CONFIG_PREEMPT_DYNAMIC)]
     #[inline(always)]
     pub(crate) fn kernel_preempts() -> bool {
         // SAFETY: the static call's key is a static of the kernel; its function pointer is
@@ -255,6 +259,7 @@ mod preempt {
     /// `preempt_enable()`: one decrement of this CPU's preemption count and, when it reaches
     /// zero (x86 folds a pending reschedule into the count, so zero means "enabled, and a
     /// reschedule is due"), the kernel's `__preempt_schedule()`, out of line.
+    #[cfg(CONFIG_PREEMPTION)]
     #[inline(always)]
     pub(crate) fn preempt_enable() {
         // SAFETY: undoes `preempt_disable` on the same CPU (preemption was disabled); the
@@ -270,6 +275,25 @@ mod preempt {
                 off = const OFFSET,
                 // SAFETY: `__preempt_schedule()` where C's `preempt_enable()` calls it.
                 resched = label { unsafe { bindings::krsi_preempt_schedule() } },
+                options(att_syntax, nostack),
+            );
+        }
+    }
+
+    /// `preempt_enable()` where the kernel never preempts (no `CONFIG_PREEMPTION`: the count
+    /// is kept for its checks only): one decrement of this CPU's preemption count.
+    #[cfg(not(CONFIG_PREEMPTION))]
+    #[inline(always)]
+    pub(crate) fn preempt_enable() {
+        // SAFETY: undoes `preempt_disable` on the same CPU; no other memory is written.
+        unsafe {
+            core::arch::asm!(
+                "decl %gs:{count}+{off}",
+                #[cfg(krsi_pcpu_hot)]
+                count = sym bindings::pcpu_hot,
+                #[cfg(not(krsi_pcpu_hot))]
+                count = sym bindings::__preempt_count,
+                off = const OFFSET,
                 options(att_syntax, nostack),
             );
         }

@@ -23,6 +23,7 @@ use kernel::alloc::{
 use kernel::bindings;
 use kernel::error::Result;
 
+use crate::compat;
 use crate::progs::{Attachment, ProgArray};
 
 /// An RCU read-side section: RCU Tasks Trace (`TRACE`), which a chain with a sleepable program
@@ -32,17 +33,30 @@ pub(crate) struct ReadGuard<const TRACE: bool>;
 impl<const TRACE: bool> ReadGuard<TRACE> {
     #[inline(always)]
     pub(crate) fn lock() -> Self {
-        // SAFETY: both read sides may be entered in any context a hook runs in; the section is
-        // closed in `drop`.
-        unsafe {
-            if TRACE {
-                bindings::krsi_rcu_read_lock_trace();
-            } else if RCU_READ_SIDE_CALLS {
-                bindings::krsi_rcu_read_lock();
-            }
+        if TRACE {
+            // SAFETY: the read side may be entered in any context a hook runs in; the section
+            // is closed in `drop`.
+            unsafe { bindings::krsi_rcu_read_lock_trace() };
+        } else {
+            rcu_lock();
         }
         compiler_fence(Ordering::SeqCst);
         ReadGuard
+    }
+}
+
+impl<const TRACE: bool> Drop for ReadGuard<TRACE> {
+    #[inline(always)]
+    fn drop(&mut self) {
+        compiler_fence(Ordering::SeqCst);
+        // SAFETY: this guard holds the section opened in `lock`.
+        unsafe {
+            if TRACE {
+                bindings::krsi_rcu_read_unlock_trace();
+            } else {
+                rcu_unlock();
+            }
+        }
     }
 }
 
@@ -59,13 +73,14 @@ impl<const TRACE: bool> ReadGuard<TRACE> {
 /// each way (55 instructions on PREEMPT_DYNAMIC). Lockdep (`CONFIG_DEBUG_LOCK_ALLOC`) only
 /// accepts `rcu_read_lock()` for BPF helpers' `rcu_read_lock_held()` checks, so it is taken
 /// too there. Where the kernel preempts kernel code (full, lazy, PREEMPT_RT, a static
-/// PREEMPT), the chain stays preemptible, as under the trampoline: `rcu_read_lock()` and, with
-/// preemptible RCU, `migrate_disable()`.
+/// PREEMPT), the chain stays preemptible, as under the trampoline: `rcu_read_lock()` (see
+/// [`rcu_lock`]) and, with preemptible RCU, `migrate_disable()`.
 ///
 /// # Invariants
 ///
-/// `preempt` (x86-64 with `CONFIG_PREEMPT_DYNAMIC`, not PREEMPT_RT): the section disabled preemption (else it took RCU and, with preemptible RCU,
-/// disabled migration), as the drop must undo.
+/// `preempt` (x86-64 with `CONFIG_PREEMPT_DYNAMIC`, not PREEMPT_RT): the section disabled
+/// preemption (else it took RCU and, with preemptible RCU, disabled migration), as the drop must
+/// undo.
 pub(crate) struct HookGuard {
     #[cfg(all(CONFIG_X86_64, CONFIG_PREEMPT_DYNAMIC, not(CONFIG_PREEMPT_RT)))]
     preempt: bool,
@@ -75,21 +90,16 @@ impl HookGuard {
     #[inline(always)]
     pub(crate) fn lock() -> Self {
         #[cfg(all(CONFIG_X86_64, CONFIG_PREEMPT_DYNAMIC, not(CONFIG_PREEMPT_RT)))]
-        if !crate::compat::kernel_preempts() {
-            crate::compat::preempt_disable();
+        if !compat::kernel_preempts() {
+            compat::preempt_disable();
             if cfg!(CONFIG_DEBUG_LOCK_ALLOC) {
-                // SAFETY: the read side may be entered in any context a hook runs in; the
-                // section is closed in `drop`.
-                unsafe { bindings::krsi_rcu_read_lock() };
+                rcu_lock();
             }
             compiler_fence(Ordering::SeqCst);
             // INVARIANT: preemption was disabled.
             return HookGuard { preempt: true };
         }
-        if RCU_READ_SIDE_CALLS {
-            // SAFETY: as above.
-            unsafe { bindings::krsi_rcu_read_lock() };
-        }
+        rcu_lock();
         #[cfg(CONFIG_PREEMPT_RCU)]
         // SAFETY: paired with `migrate_enable()` in `drop`.
         unsafe {
@@ -112,9 +122,9 @@ impl Drop for HookGuard {
         if self.preempt {
             if cfg!(CONFIG_DEBUG_LOCK_ALLOC) {
                 // SAFETY: this guard holds the section opened in `lock` (type invariant).
-                unsafe { bindings::krsi_rcu_read_unlock() };
+                unsafe { rcu_unlock() };
             }
-            crate::compat::preempt_enable();
+            compat::preempt_enable();
             return;
         }
         #[cfg(CONFIG_PREEMPT_RCU)]
@@ -122,10 +132,8 @@ impl Drop for HookGuard {
         unsafe {
             bindings::krsi_migrate_enable()
         };
-        if RCU_READ_SIDE_CALLS {
-            // SAFETY: this guard holds the section opened in `lock` (type invariant).
-            unsafe { bindings::krsi_rcu_read_unlock() };
-        }
+        // SAFETY: this guard holds the section opened in `lock` (type invariant).
+        unsafe { rcu_unlock() };
     }
 }
 
@@ -141,18 +149,52 @@ const RCU_READ_SIDE_CALLS: bool = cfg!(any(
     CONFIG_RCU_STRICT_GRACE_PERIOD
 ));
 
-impl<const TRACE: bool> Drop for ReadGuard<TRACE> {
-    #[inline(always)]
-    fn drop(&mut self) {
-        compiler_fence(Ordering::SeqCst);
-        // SAFETY: this guard holds the section opened in `lock`.
-        unsafe {
-            if TRACE {
-                bindings::krsi_rcu_read_unlock_trace();
-            } else if RCU_READ_SIDE_CALLS {
-                bindings::krsi_rcu_read_unlock();
-            }
-        }
+/// Whether `rcu_read_lock()` is `preempt_disable()` and nothing else, one instruction inline:
+/// non-preemptible RCU with a preemption count (7.x's PREEMPT_LAZY or PREEMPT without
+/// PREEMPT_DYNAMIC, or a count kept for debugging checks), without lockdep, strict grace periods
+/// or the count's own debugging and tracing (`__rcu_read_lock()` in rcupdate.h, preempt.h, on
+/// 6.12 and 7.2).
+const RCU_IS_PREEMPT_DISABLE: bool = cfg!(all(
+    CONFIG_X86_64,
+    CONFIG_PREEMPT_COUNT,
+    not(CONFIG_PREEMPT_RCU),
+    not(CONFIG_DEBUG_LOCK_ALLOC),
+    not(CONFIG_RCU_STRICT_GRACE_PERIOD),
+    not(CONFIG_DEBUG_PREEMPT),
+    not(CONFIG_TRACE_PREEMPT_TOGGLE)
+));
+
+/// `rcu_read_lock()`: a compiler fence where that is all it is, the preemption count inline
+/// where that is all it is, else C's.
+#[inline(always)]
+fn rcu_lock() {
+    #[cfg(all(CONFIG_X86_64, CONFIG_PREEMPT_COUNT, not(CONFIG_PREEMPT_RT)))]
+    if RCU_IS_PREEMPT_DISABLE {
+        compat::preempt_disable();
+        return;
+    }
+    if RCU_READ_SIDE_CALLS {
+        // SAFETY: the read side may be entered in any context a hook or a listing runs in; the
+        // caller closes it with `rcu_unlock`.
+        unsafe { bindings::krsi_rcu_read_lock() };
+    }
+}
+
+/// `rcu_read_unlock()`, for a section [`rcu_lock`] entered.
+///
+/// # Safety
+///
+/// The caller closes a section it opened with [`rcu_lock`].
+#[inline(always)]
+unsafe fn rcu_unlock() {
+    #[cfg(all(CONFIG_X86_64, CONFIG_PREEMPT_COUNT, not(CONFIG_PREEMPT_RT)))]
+    if RCU_IS_PREEMPT_DISABLE {
+        compat::preempt_enable();
+        return;
+    }
+    if RCU_READ_SIDE_CALLS {
+        // SAFETY: by the safety requirements.
+        unsafe { bindings::krsi_rcu_read_unlock() };
     }
 }
 
