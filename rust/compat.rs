@@ -236,6 +236,23 @@ mod preempt {
         !func.is_null()
     }
 
+    /// Assembles `$template` (lines that name this CPU's preemption count `{count}+{off}`) with
+    /// any further operands.
+    macro_rules! on_count {
+        ($($template:literal),+ $(; $($operands:tt)*)?) => {
+            core::arch::asm!(
+                $($template),+,
+                #[cfg(krsi_pcpu_hot)]
+                count = sym bindings::pcpu_hot,
+                #[cfg(not(krsi_pcpu_hot))]
+                count = sym bindings::__preempt_count,
+                off = const OFFSET,
+                $($($operands)*)?
+                options(att_syntax, nostack),
+            )
+        };
+    }
+
     /// `preempt_disable()`: one increment of this CPU's preemption count, as x86's
     /// `__preempt_count_add(1)`, and a compiler barrier. Without `CONFIG_DEBUG_PREEMPT`'s checks
     /// (an imbalance shows in the debug kernel's other checks of the count anyway).
@@ -243,59 +260,31 @@ mod preempt {
     pub(crate) fn preempt_disable() {
         // SAFETY: adds one to this CPU's preemption count, which any context may do (paired with
         // `preempt_enable`); no other memory is written. A compiler barrier, as in C.
-        unsafe {
-            core::arch::asm!(
-                "incl %gs:{count}+{off}",
-                #[cfg(krsi_pcpu_hot)]
-                count = sym bindings::pcpu_hot,
-                #[cfg(not(krsi_pcpu_hot))]
-                count = sym bindings::__preempt_count,
-                off = const OFFSET,
-                options(att_syntax, nostack),
-            );
-        }
+        unsafe { on_count!("incl %gs:{count}+{off}") };
     }
 
     /// `preempt_enable()`: one decrement of this CPU's preemption count and, when it reaches
     /// zero (x86 folds a pending reschedule into the count, so zero means "enabled, and a
-    /// reschedule is due"), the kernel's `__preempt_schedule()`, out of line.
-    #[cfg(CONFIG_PREEMPTION)]
+    /// reschedule is due"), the kernel's `__preempt_schedule()`, out of line. Where the kernel
+    /// never preempts (no `CONFIG_PREEMPTION`: the count is kept for its checks only), the
+    /// decrement alone.
     #[inline(always)]
     pub(crate) fn preempt_enable() {
+        #[cfg(CONFIG_PREEMPTION)]
         // SAFETY: undoes `preempt_disable` on the same CPU (preemption was disabled); the
         // reschedule is C's, from a context that just became preemptible.
         unsafe {
-            core::arch::asm!(
+            on_count!(
                 "decl %gs:{count}+{off}",
-                "jz {resched}",
-                #[cfg(krsi_pcpu_hot)]
-                count = sym bindings::pcpu_hot,
-                #[cfg(not(krsi_pcpu_hot))]
-                count = sym bindings::__preempt_count,
-                off = const OFFSET,
+                "jz {resched}";
                 // SAFETY: `__preempt_schedule()` where C's `preempt_enable()` calls it.
                 resched = label { unsafe { bindings::krsi_preempt_schedule() } },
-                options(att_syntax, nostack),
-            );
-        }
-    }
-
-    /// `preempt_enable()` where the kernel never preempts (no `CONFIG_PREEMPTION`: the count
-    /// is kept for its checks only): one decrement of this CPU's preemption count.
-    #[cfg(not(CONFIG_PREEMPTION))]
-    #[inline(always)]
-    pub(crate) fn preempt_enable() {
+            )
+        };
+        #[cfg(not(CONFIG_PREEMPTION))]
         // SAFETY: undoes `preempt_disable` on the same CPU; no other memory is written.
         unsafe {
-            core::arch::asm!(
-                "decl %gs:{count}+{off}",
-                #[cfg(krsi_pcpu_hot)]
-                count = sym bindings::pcpu_hot,
-                #[cfg(not(krsi_pcpu_hot))]
-                count = sym bindings::__preempt_count,
-                off = const OFFSET,
-                options(att_syntax, nostack),
-            );
-        }
+            on_count!("decl %gs:{count}+{off}")
+        };
     }
 }

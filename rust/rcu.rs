@@ -23,6 +23,7 @@ use kernel::alloc::{
 use kernel::bindings;
 use kernel::error::Result;
 
+#[cfg(all(CONFIG_X86_64, CONFIG_PREEMPT_COUNT, not(CONFIG_PREEMPT_RT)))]
 use crate::compat;
 use crate::progs::{Attachment, ProgArray};
 
@@ -154,6 +155,7 @@ const RCU_READ_SIDE_CALLS: bool = cfg!(any(
 /// PREEMPT_DYNAMIC, or a count kept for debugging checks), without lockdep, strict grace periods
 /// or the count's own debugging and tracing (`__rcu_read_lock()` in rcupdate.h, preempt.h, on
 /// 6.12 and 7.2).
+#[cfg(all(CONFIG_X86_64, CONFIG_PREEMPT_COUNT, not(CONFIG_PREEMPT_RT)))]
 const RCU_IS_PREEMPT_DISABLE: bool = cfg!(all(
     CONFIG_X86_64,
     CONFIG_PREEMPT_COUNT,
