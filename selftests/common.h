@@ -33,6 +33,21 @@
 #define TEST_TIMEOUT_DEFAULT 120
 #endif
 
+/*
+ * A loop's count on this kernel: @full on a production kernel (the PREEMPT_RT
+ * guest of make check runs every count in full), @debug on the debug kernel
+ * (kmemleak present), where each round costs ten to twenty times as much; the
+ * environment variable @env, if set, overrides both.
+ */
+static inline int rounds(const char *env, int full, int debug)
+{
+	const char *n = getenv(env);
+
+	if (n)
+		return atoi(n);
+	return access("/sys/kernel/debug/kmemleak", F_OK) ? full : debug;
+}
+
 #define HOOK_DIR "/sys/kernel/security/bpf/"
 #define PIN_DIR "/sys/fs/bpf/"
 /* Room for the listing of a full hook (KRSI_MAX_PROGS lines of at most ~80 bytes). */
