@@ -158,10 +158,12 @@ impl<const KEEP: bool> Drop for Entered<KEEP> {
 fn run_one(progs: &ProgArray, frame: &mut [u64], stop: bool) -> ffi::c_int {
     // SAFETY: the caller's chain is one program.
     let item = unsafe { progs.only() };
+    // Its runs are the chain's calls (see `runs`): a stop at the only program stops none.
+    progs.count_call();
     let _entered = Entered::<false>::new();
     // SAFETY: the section just entered and the caller's read side are what `enter` sets up for
     // a non-sleepable program, and statistics are off.
-    let ret = unsafe { item.run_entered(frame) };
+    let ret = unsafe { item.call_entered(frame) };
     result(ret, stop, || item.att())
 }
 
@@ -189,45 +191,102 @@ fn run_one_scoped(
 }
 
 /// Runs a chain of several programs, none of them sleepable, scoped or resetting the result
-/// slot, in one section, until one returns non-zero (if `STOP`); returns that result or 0. Not
-/// inlined: one copy serves every hook, with only what its loop needs kept across the calls.
+/// slot, in the caller's section ([`Entered`]), until one returns non-zero (if `STOP`); returns
+/// that result or 0. Not inlined: one copy serves every hook, with only what its loop needs kept
+/// across the calls. The chain's call is counted, and a stop at the program that stopped it
+/// (see `runs`).
 ///
-/// The caller is in the hook path's read side and BPF statistics are off.
+/// # Safety
+///
+/// The caller is in the hook path's read side and in an [`Entered`] section, BPF statistics are
+/// off, `progs` holds at least two programs, plain ones, `ODD` says whether their number is odd,
+/// and `ctx` is the context of the hook's frame (its second slot).
 #[inline(never)]
-fn run_many<const STOP: bool>(progs: &ProgArray, frame: &mut [u64]) -> ffi::c_int {
-    let _entered = Entered::<false>::new();
+unsafe fn run_many<const STOP: bool, const ODD: bool>(
+    progs: &ProgArray,
+    ctx: *mut u64,
+) -> ffi::c_int {
+    progs.count_call();
     let items = progs.runs();
-    let run = |item: &RunItem, frame: &mut [u64]| {
-        // SAFETY: as in `run_one`, for every program of the chain.
-        result(unsafe { item.run_entered(frame) }, STOP, || item.att())
+    let run = |item: &RunItem| {
+        // SAFETY: as in `run_one`, for every program of the chain, on the frame's context.
+        let ret = unsafe { item.call_entered_ctx(ctx) };
+        if STOP && ret != 0 {
+            stop_at(item, ret)
+        } else {
+            0
+        }
     };
-    // Two programs per turn of the loop, which tests its end once for both; the first program
-    // of a chain of odd length runs before it.
+    // Two programs per turn of the loop, which tests its end once for both, after them; the
+    // first program of a chain of odd length runs before it.
     let mut p = items.as_ptr();
-    let end = items.as_ptr_range().end;
-    // SAFETY: `p` starts at the first item (or one past it if the length is odd), so `end - p`
-    // is even in the loop: while `p != end`, `p` and `p + 1` are items of `items`.
+    let end = progs.end();
+    // SAFETY: `end` is one past the last of `items` (type invariant of `ProgArray`), which are
+    // at least two (the caller's promise), and `p` starts at the first item (or one past it if
+    // the length is odd), so `end - p` is even and at least two in the loop: `p` and `p + 1`
+    // are items of `items` in every turn.
     unsafe {
-        if items.len() % 2 != 0 {
-            let ret = run(&*p, frame);
+        if ODD {
+            let ret = run(&*p);
             if ret != 0 {
                 return ret;
             }
             p = p.add(1);
         }
-        while p != end {
-            let ret = run(&*p, frame);
+        loop {
+            let ret = run(&*p);
             if ret != 0 {
                 return ret;
             }
-            let ret = run(&*p.add(1), frame);
+            let ret = run(&*p.add(1));
             if ret != 0 {
                 return ret;
             }
             p = p.add(2);
+            if p == end {
+                return 0;
+            }
         }
     }
-    0
+}
+
+/// Runs [`run_many`] on `frame`'s context.
+///
+/// # Safety
+///
+/// As for [`run_many`].
+#[inline(always)]
+unsafe fn run_many_on<const ODD: bool>(
+    progs: &ProgArray,
+    frame: &mut [u64],
+    stop: bool,
+) -> ffi::c_int {
+    let ctx = frame[1..].as_mut_ptr();
+    // Entered here, in the hook's callback, which keeps what it saved in a register that it
+    // saves for the one-program chain anyway: the loop then keeps one register fewer.
+    let _entered = Entered::<false>::new();
+    // SAFETY: the caller's promise; `ctx` is the frame's context, and the section entered is
+    // what `enter` sets up for a non-sleepable program.
+    unsafe {
+        if stop {
+            run_many::<true, ODD>(progs, ctx)
+        } else {
+            run_many::<false, ODD>(progs, ctx)
+        }
+    }
+}
+
+/// What a non-zero result `ret` of `item`'s program makes of a chain counted per call (see
+/// [`result`]); counts the stop if it stops the chain. Off the hot path, with the item only: the
+/// loop keeps nothing else for it.
+#[cold]
+#[inline(never)]
+fn stop_at(item: &RunItem, ret: u32) -> ffi::c_int {
+    let ret = verdict(ret, item.att());
+    if ret != 0 {
+        item.stopped();
+    }
+    ret
 }
 
 /// Runs any other chain of non-sleepable programs (several, some scoped or resetting the result
@@ -373,9 +432,10 @@ fn run<const SLEEPABLE: bool>(
         let Some(progs) = st.progs() else {
             return 0;
         };
-        // The common chain (one program, not sleepable, scoped or resetting the result slot) and
-        // the one-program scoped one inline, with one test of the chain's kind; the others in
-        // one shared function.
+        // The common chain (one program, not sleepable, scoped or resetting the result slot)
+        // inline, then several plain programs in one shared function, then the one-program
+        // scoped chain inline, each with one test of the chain's kind; the others in another
+        // shared function.
         // (Only a sleepable hook can have a sleepable program, only an int hook one that
         // resets the result slot.)
         let kind = progs.kind();
@@ -383,17 +443,19 @@ fn run<const SLEEPABLE: bool>(
             if kind == 0 {
                 return run_one(progs, frame, stop);
             }
+            // (`kind != 0` here: a test of the other bits, which keeps the compiler from
+            // merging the tests into a switch that tests another case first.)
+            if kind & !Kind::MULTI == 0 {
+                // SAFETY: `kind` is `MULTI` alone: an even number of plain programs, at least
+                // two; the caller's read side is held while they run.
+                return unsafe { run_many_on::<false>(progs, frame, stop) };
+            }
+            if kind == Kind::MULTI | Kind::ODD {
+                // SAFETY: an odd number of plain programs, at least three; as above.
+                return unsafe { run_many_on::<true>(progs, frame, stop) };
+            }
             if kind == Kind::SCOPED {
                 return run_one_scoped(progs, frame, stop, subject);
-            }
-            // (`kind != 0` here: a test of the other bits, which keeps the compiler from
-            // merging the tests into a switch that tests this first.)
-            if kind & !Kind::MULTI == 0 {
-                return if stop {
-                    run_many::<true>(progs, frame)
-                } else {
-                    run_many::<false>(progs, frame)
-                };
             }
         }
         if !SLEEPABLE || progs.fast() {

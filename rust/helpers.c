@@ -23,6 +23,7 @@
 #include <linux/rcupdate_trace.h>
 #include <linux/sched.h>
 #include <linux/security.h>
+#include <linux/spinlock.h>
 #include <linux/uidgid.h>
 
 #ifdef CONFIG_SECURITY_KRSI
@@ -44,6 +45,16 @@ void rust_helper_krsi_rcu_read_lock(void)
 void rust_helper_krsi_rcu_read_unlock(void)
 {
 	rcu_read_unlock();
+}
+
+void rust_helper_krsi_spin_lock_bh(spinlock_t *lock)
+{
+	spin_lock_bh(lock);
+}
+
+void rust_helper_krsi_spin_unlock_bh(spinlock_t *lock)
+{
+	spin_unlock_bh(lock);
 }
 
 void rust_helper_krsi_call_rcu_tasks_trace(struct rcu_head *head, rcu_callback_t func)
@@ -73,9 +84,9 @@ const struct bpf_insn *rust_helper_krsi_prog_insnsi(const struct bpf_prog *prog)
 	return prog->insnsi;
 }
 
-u64 __percpu *rust_helper_krsi_alloc_percpu_u64(void)
+u64 __percpu *rust_helper_krsi_alloc_percpu_u64(size_t n)
 {
-	return alloc_percpu(u64);
+	return __alloc_percpu(n * sizeof(u64), __alignof__(u64));
 }
 
 void rust_helper_krsi_this_cpu_inc(u64 __percpu *counter)

@@ -19,6 +19,7 @@ mod percpu;
 mod progs;
 mod rcu;
 mod revalidate;
+mod runs;
 mod scope;
 mod seal;
 mod securityfs;

@@ -7,8 +7,8 @@
 //! place, detach, replace, reset, disable, enable, revalidation) builds a new array, sized to its
 //! programs, and publishes it under one mutex, which serialises changes and the seal checks; the
 //! old array and a detached program's attachment are freed by `rcu::retire` after the grace
-//! period, outside the mutex and without anyone waiting. The hook path and the listings take no
-//! lock.
+//! period, in the order of the changes and without anyone waiting. The hook path takes no lock;
+//! the listings take only the short lock of the hook's retiring arrays (see `runs`).
 
 use core::cell::UnsafeCell;
 use core::mem::{align_of, size_of};
@@ -23,9 +23,10 @@ use crate::audit::{self, Settings};
 use crate::compat;
 use crate::hooks::{Class, HookId, HOOKS, HOOK_COUNT};
 use crate::order::{Edit, Position};
-use crate::percpu::{PerCpuCounter, PerCpuRef};
-use crate::rcu::{retire, ReadGuard, Retired};
+use crate::percpu::{PerCpuCounters, PerCpuRef};
+use crate::rcu::{retire, ReadGuard, RetireQueue, Retired};
 use crate::revalidate::{Grant, State};
+use crate::runs;
 use crate::scope::{Scope, SubjectCgroup, Subtree};
 use crate::seal::{self, Change};
 
@@ -56,7 +57,21 @@ unsafe fn invoke(
     insnsi: impl FnOnce() -> *const bindings::bpf_insn,
     frame: &mut [u64],
 ) -> u32 {
-    let ctx = frame[1..].as_mut_ptr();
+    // SAFETY: the caller's promise.
+    unsafe { invoke_ctx(func, insnsi, frame[1..].as_mut_ptr()) }
+}
+
+/// Calls a program as [`invoke`] does, on the context at `ctx`.
+///
+/// # Safety
+///
+/// As for [`invoke`], with `ctx` the context of such a frame (its second slot).
+#[inline(always)]
+unsafe fn invoke_ctx(
+    func: BpfFunc,
+    insnsi: impl FnOnce() -> *const bindings::bpf_insn,
+    ctx: *mut u64,
+) -> u32 {
     // SAFETY: the caller's promise.
     unsafe {
         if cfg!(CONFIG_BPF_JIT_ALWAYS_ON) {
@@ -86,8 +101,12 @@ pub(crate) struct Attachment {
     insnsi: *const bindings::bpf_insn,
     enter: EnterFn,
     exit: ExitFn,
-    /// Times the program ran on this hook, counted per CPU.
-    pub(crate) runs: PerCpuCounter,
+    /// Times the program ran on this hook outside the chains counted per call (see `runs`),
+    /// counted per CPU.
+    pub(crate) runs: PerCpuCounters,
+    /// Its runs in the chains counted per call of arrays freed since (see `runs::fold`):
+    /// changed and read under the lock of the hook's retiring arrays.
+    pub(crate) folded: AtomicU64,
     /// Times it returned non-zero (int hooks) in enforce mode: denials, or a bool hook's 1.
     pub(crate) nonzero: AtomicU64,
     /// Times it returned non-zero in audit mode (errno hooks): recorded, not denied.
@@ -162,7 +181,8 @@ impl Attachment {
             insnsi,
             enter,
             exit,
-            runs: PerCpuCounter::new()?,
+            runs: PerCpuCounters::new(1)?,
+            folded: AtomicU64::new(0),
             nonzero: AtomicU64::new(0),
             audited: AtomicU64::new(0),
             settings: AtomicU32::new(settings.bits()),
@@ -348,33 +368,41 @@ impl Drop for Attachment {
 ///
 /// The header is followed, in the same allocation of `cap` words made by [`ProgArray::alloc`],
 /// by room for `all` [`RunItem`]s, of which the first `len` are those of the enabled attachments
-/// in order, then by `all` pointers to all attachments in run order, `1 <= all <= MAX_PROGS`;
+/// in order and end at `end`, then by `all` pointers to all attachments in run order,
+/// `1 <= all <= MAX_PROGS`; `counts` holds `1 + all` counters: the calls of the chain counted
+/// per call (see `runs`), then the stops at each run item, which point at theirs;
 /// `kind` has [`Kind::SLOW`] exactly when a program that runs is sleepable, [`Kind::RESETS`]
 /// exactly when a program that runs may store into the result slot of an int hook,
 /// [`Kind::SCOPED`] exactly when a program that runs is scoped to a cgroup, [`Kind::MULTI`]
-/// exactly when `len != 1`.
+/// exactly when `len != 1`, [`Kind::EMPTY`] exactly when `len == 0`, [`Kind::ODD`] exactly when
+/// `len` is odd and above one.
 #[repr(C)]
 pub(crate) struct ProgArray {
     len: usize,
     all: usize,
     cap: usize,
     kind: u8,
+    counts: PerCpuCounters,
+    end: *const RunItem,
     items: [RunItem; 0],
 }
 
-/// What the hot path needs of a program that runs: its entry point and run counter beside its
-/// attachment, so that the loop reads them without reading the attachment.
+/// What the hot path needs of a program that runs: its entry point, run counter and subtree
+/// beside its attachment, so that the loop reads them without reading the attachment, and the
+/// counter of the chain's stops at it.
 ///
 /// # Invariants
 ///
 /// `att` is a live attachment while the array holding the item is reachable; `func`, `runs` and
-/// `subtree` are its entry point, run counter and subtree.
+/// `subtree` are its entry point, run counter and subtree; `stops` is one of the array's
+/// counters.
 #[repr(C)]
 pub(crate) struct RunItem {
     func: BpfFunc,
-    runs: PerCpuRef,
+    stops: PerCpuRef,
     att: *const Attachment,
     subtree: Subtree,
+    runs: PerCpuRef,
 }
 
 /// The words of a [`RunItem`].
@@ -395,8 +423,9 @@ impl RunItem {
         self.subtree.holds(subject)
     }
 
-    /// Counts a run and runs the program inside a section that already did what
-    /// `bpf_trampoline_enter()` does for it (see `dispatch::Entered`); returns its result.
+    /// Runs the program inside a section that already did what `bpf_trampoline_enter()` does
+    /// for it (see `dispatch::Entered`) and returns its result, without counting the run: the
+    /// caller counted the chain's call ([`ProgArray::count_call`]).
     ///
     /// # Safety
     ///
@@ -404,11 +433,46 @@ impl RunItem {
     /// disabled and `current->bpf_ctx` pointing at a run context, and the program must not be
     /// sleepable; BPF statistics must be off (they are kept by the enter/exit functions).
     #[inline(always)]
-    pub(crate) unsafe fn run_entered(&self, frame: &mut [u64]) -> u32 {
-        self.runs.inc();
+    pub(crate) unsafe fn call_entered(&self, frame: &mut [u64]) -> u32 {
         // SAFETY: by the type invariant `func` is the attachment's entry point; the caller's
         // promise for the rest.
         unsafe { invoke(self.func, || self.att().insnsi, frame) }
+    }
+
+    /// Runs the program as [`RunItem::call_entered`] does, on the context at `ctx`.
+    ///
+    /// # Safety
+    ///
+    /// As for [`RunItem::call_entered`], with `ctx` the context of a frame (its second slot).
+    #[inline(always)]
+    pub(crate) unsafe fn call_entered_ctx(&self, ctx: *mut u64) -> u32 {
+        // SAFETY: by the type invariant `func` is the attachment's entry point; the caller's
+        // promise for the rest.
+        unsafe { invoke_ctx(self.func, || self.att().insnsi, ctx) }
+    }
+
+    /// Counts a run on the attachment's own counter and runs the program as
+    /// [`RunItem::call_entered`] does: for the chains not counted per call.
+    ///
+    /// # Safety
+    ///
+    /// As for [`RunItem::call_entered`].
+    #[inline(always)]
+    pub(crate) unsafe fn run_entered(&self, frame: &mut [u64]) -> u32 {
+        self.runs.inc();
+        // SAFETY: the caller's promise.
+        unsafe { self.call_entered(frame) }
+    }
+
+    /// Counts a stop of a chain counted per call at this program.
+    #[inline(always)]
+    pub(crate) fn stopped(&self) {
+        self.stops.inc();
+    }
+
+    /// The stops counted at this program (see `runs`).
+    pub(crate) fn stops(&self) -> u64 {
+        self.stops.sum()
     }
 }
 
@@ -425,6 +489,13 @@ impl Kind {
     pub(crate) const SCOPED: u8 = 4;
     /// The chain is not exactly one program: it needs the loop.
     pub(crate) const MULTI: u8 = 8;
+    /// No program runs (all disabled), which the hook path may still see while the hook's
+    /// static key is turned off: the loop of several programs (`dispatch::run_many`) need not
+    /// test for it.
+    pub(crate) const EMPTY: u8 = 16;
+    /// An odd number of programs, at least three, run: the loop, which runs two programs per
+    /// turn, runs the first before it.
+    pub(crate) const ODD: u8 = 32;
 }
 
 /// The header of a [`ProgArray`] in words; the run items follow it.
@@ -438,6 +509,7 @@ impl ProgArray {
     /// writes (live attachments, which must outlive the array); those whose state is enabled
     /// run.
     fn alloc(all: usize, fill: impl FnOnce(&mut [*const Attachment])) -> Result<*mut ProgArray> {
+        let counts = PerCpuCounters::new(1 + all)?;
         let words = HEADER_WORDS + all * (1 + RUN_ITEM_WORDS);
         let words = KVec::<usize>::with_capacity(words, GFP_KERNEL)?;
         let (raw, _, cap) = words.into_raw_parts();
@@ -459,9 +531,10 @@ impl ProgArray {
             if att.state().enabled() {
                 let item = RunItem {
                     func: att.func,
-                    runs: att.runs.handle(),
+                    stops: counts.handle(1 + len),
                     att: a,
                     subtree: att.subtree,
+                    runs: att.runs.handle(0),
                 };
                 // SAFETY: `len < all`, within the room for the run items.
                 unsafe { run.add(len).write(item) };
@@ -470,6 +543,7 @@ impl ProgArray {
         }
         // SAFETY: the first `len` items were just written.
         let run = unsafe { core::slice::from_raw_parts(run, len) };
+        let end = run.as_ptr_range().end;
         let slow = run.iter().any(|r| r.att().sleepable);
         let resets = run.iter().any(|r| r.att().touches_result);
         let scoped = run.iter().any(|r| r.att().scoped());
@@ -477,7 +551,9 @@ impl ProgArray {
         let kind = bit(slow, Kind::SLOW)
             | bit(resets, Kind::RESETS)
             | bit(scoped, Kind::SCOPED)
-            | bit(len != 1, Kind::MULTI);
+            | bit(len != 1, Kind::MULTI)
+            | bit(len == 0, Kind::EMPTY)
+            | bit(len > 1 && len % 2 == 1, Kind::ODD);
         // SAFETY: the header is within the allocation; `items` is zero-sized, so writing the
         // header leaves the items alone.
         unsafe {
@@ -486,6 +562,8 @@ impl ProgArray {
                 all,
                 cap,
                 kind,
+                counts,
+                end,
                 items: [],
             })
         };
@@ -499,15 +577,16 @@ impl ProgArray {
     /// `array` must come from [`ProgArray::alloc`] and be unreachable by anyone else.
     pub(crate) unsafe fn free(array: *mut ProgArray) {
         // SAFETY: by the safety requirements `array` is ours, made from a `KVec<usize>` of
-        // capacity `cap` (type invariant); its words need no drop.
+        // capacity `cap` (type invariant); of its words only the counters need a drop.
         unsafe {
             let cap = (*array).cap;
+            ptr::drop_in_place(&raw mut (*array).counts);
             drop(KVec::<usize>::from_raw_parts(array.cast(), 0, cap));
         }
     }
 
     /// The pointers of all attachments, enabled or not, in run order.
-    fn order(&self) -> &[*const Attachment] {
+    pub(crate) fn order(&self) -> &[*const Attachment] {
         // SAFETY: by the type invariant, `all` initialised pointers follow the room for `all` run
         // items in the same allocation, which lives as long as `self`.
         unsafe {
@@ -526,6 +605,25 @@ impl ProgArray {
     #[inline(always)]
     pub(crate) fn iter(&self) -> impl Iterator<Item = &Attachment> {
         self.runs().iter().map(RunItem::att)
+    }
+
+    /// Where the run items end: one past the last.
+    #[inline(always)]
+    pub(crate) fn end(&self) -> *const RunItem {
+        self.end
+    }
+
+    /// Counts a call of the chain whose programs run without counting their runs
+    /// ([`RunItem::call_entered`]); a stop is counted at the program that stopped it
+    /// ([`RunItem::stopped`]).
+    #[inline(always)]
+    pub(crate) fn count_call(&self) {
+        self.counts.inc();
+    }
+
+    /// The chain's calls counted by [`ProgArray::count_call`].
+    pub(crate) fn calls(&self) -> u64 {
+        self.counts.sum()
     }
 
     /// The programs that run, in run order.
@@ -549,7 +647,7 @@ impl ProgArray {
     }
 
     /// All attachments, enabled or not, in run order.
-    fn iter_all(&self) -> impl Iterator<Item = &Attachment> {
+    pub(crate) fn iter_all(&self) -> impl Iterator<Item = &Attachment> {
         // SAFETY: as in `iter`.
         self.order().iter().map(|&a| unsafe { &*a })
     }
@@ -604,6 +702,8 @@ pub(crate) struct HookState {
     active: AtomicPtr<bindings::static_key_false>,
     /// Another LSM registered the hook too (set once at init).
     shared: AtomicBool,
+    /// What changes unpublished, waiting for their grace period.
+    pub(crate) retiring: RetireQueue,
 }
 
 impl HookState {
@@ -612,6 +712,7 @@ impl HookState {
             progs: AtomicPtr::new(ptr::null_mut()),
             active: AtomicPtr::new(ptr::null_mut()),
             shared: AtomicBool::new(false),
+            retiring: RetireQueue::new(),
         }
     }
 
@@ -700,6 +801,7 @@ pub(crate) fn init(list: &[bindings::security_hook_list; HOOK_COUNT]) -> Result 
             WRITE_LOCK.1.get(),
         )
     };
+    crate::rcu::init();
     let slots = crate::hooks::lsm_slots();
     for (i, hl) in list.iter().enumerate() {
         let mut found = ptr::null_mut();
@@ -861,10 +963,12 @@ fn prepare(
 }
 
 /// Publishes `new` for `hook` and frees what it unpublished (`retired`) after the grace period.
+/// Retired under the write lock, so that the hook's retirements are queued in the order of its
+/// changes (see `rcu::retire`).
 fn commit(st: &HookState, new: *mut ProgArray, mut retired: KBox<Retired>, guard: WriteGuard) {
     publish(st, new, &mut retired);
-    drop(guard);
     retire(retired);
+    drop(guard);
 }
 
 /// Makes one change to `hook`'s programs under the write lock, if the seal allows `kind`:
@@ -878,10 +982,10 @@ fn change(
     new: Option<KBox<Attachment>>,
     plan: impl FnOnce(&[*const Attachment], *mut Attachment) -> Result<Edit<*const Attachment>>,
 ) -> Result<Option<Ident>> {
-    let mut retired = Retired::new(hook.sleepable(), 1)?;
+    let st = state(hook);
+    let mut retired = Retired::new(&st.retiring, hook.sleepable(), 1)?;
     let guard = WriteGuard::lock();
     seal::check(hook, kind)?;
-    let st = state(hook);
     let old = st.progs();
     let items = order_of(old);
     if let Some(new) = &new {
@@ -991,11 +1095,11 @@ pub(crate) fn set(hook: HookId, id: u32, f: impl FnOnce(Settings) -> Settings) -
 /// the caller reads the array returned, which holds the same attachments in the same order.
 fn republish<'g>(
     _lock: &'g WriteGuard,
-    st: &HookState,
+    st: &'static HookState,
     old: &ProgArray,
     trace: bool,
 ) -> Result<&'g ProgArray> {
-    let mut retired = Retired::new(trace, 0)?;
+    let mut retired = Retired::new(&st.retiring, trace, 0)?;
     let order = old.order();
     let array = ProgArray::alloc(order.len(), |dst| dst.copy_from_slice(order))?;
     publish(st, array, &mut retired);
@@ -1093,7 +1197,7 @@ pub(crate) fn reset(hook: HookId) -> Result<usize> {
     seal::check(hook, Change::Rewrite)?;
     let st = state(hook);
     let items = order_of(st.progs());
-    let mut retired = Retired::new(hook.sleepable(), items.len())?;
+    let mut retired = Retired::new(&st.retiring, hook.sleepable(), items.len())?;
     for &gone in items {
         // Unpublished by the commit below; each was allocated as a `KBox` by `attach`.
         retired.push(gone.cast_mut());
@@ -1135,19 +1239,21 @@ pub(crate) fn snapshot(hook: HookId) -> Result<KVec<Entry>> {
     loop {
         let mut out = KVec::with_capacity(room, GFP_KERNEL)?;
         let _rcu = ReadGuard::<false>::lock();
-        let progs = state(hook).progs();
+        let st = state(hook);
+        let progs = st.progs();
         let len = progs.map_or(0, |p| p.all);
         if len > room {
             room = len;
             continue;
         }
-        for att in progs.iter().flat_map(|p| p.iter_all()) {
+        let runs = runs::of(st, progs);
+        for (att, runs) in progs.iter().flat_map(|p| p.iter_all()).zip(runs) {
             // Within the capacity reserved above, so this does not allocate inside the
             // read-side section.
             out.push(
                 Entry {
                     prog: att.ident(),
-                    runs: att.runs.sum(),
+                    runs,
                     nonzero: att.nonzero.load(Ordering::Relaxed),
                     audited: att.audited.load(Ordering::Relaxed),
                     settings: att.settings(),

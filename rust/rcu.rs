@@ -11,8 +11,11 @@
 //! RCU one (6.12's `rcu_trace_implies_rcu_gp()` is constant true; 7.2 dropped it and BPF's own
 //! `bpf_prog_array_free_sleepable()` relies on it). Nobody waits for a grace period: a sleepable
 //! program that blocks delays only the freeing of what it may still be using, not the writer or
-//! anyone else.
+//! anyone else. A hook's retirements are freed in the order of its changes ([`RetireQueue`]),
+//! whatever order their grace periods end in: each array's run counts go to its attachments
+//! first (`runs::fold`), and a later retirement may free one of them.
 
+use core::cell::UnsafeCell;
 use core::ptr;
 use core::sync::atomic::{compiler_fence, Ordering};
 
@@ -26,6 +29,7 @@ use kernel::error::Result;
 #[cfg(all(CONFIG_X86_64, CONFIG_PREEMPT_COUNT, not(CONFIG_PREEMPT_RT)))]
 use crate::compat;
 use crate::progs::{Attachment, ProgArray};
+use crate::runs;
 
 /// An RCU read-side section: RCU Tasks Trace (`TRACE`), which a chain with a sleepable program
 /// runs in, or plain RCU, which every other chain and every listing runs in.
@@ -206,7 +210,8 @@ unsafe fn rcu_unlock() {
 ///
 /// `array` is null or an array made by `ProgArray::alloc` and each of `atts` a `KBox<Attachment>`, all no longer
 /// reachable from a published array once the value is handed to [`retire`]; they are owned by
-/// this value and freed when it is dropped.
+/// this value and freed when it is dropped. `queue` is the hook's; `next` and `done` belong to
+/// it (see [`RetireQueue`]).
 #[repr(C)]
 pub(crate) struct Retired {
     head: bindings::callback_head,
@@ -214,12 +219,17 @@ pub(crate) struct Retired {
     trace: bool,
     array: *mut ProgArray,
     atts: KVec<*mut Attachment>,
+    queue: &'static RetireQueue,
+    next: *mut Retired,
+    /// Its grace period has ended.
+    done: bool,
 }
 
 impl Retired {
-    /// Allocates room for what a change will unpublish, before it publishes anything, so that the
-    /// change cannot fail after it is visible. `trace`: the hook may run sleepable programs.
-    pub(crate) fn new(trace: bool, atts: usize) -> Result<KBox<Self>> {
+    /// Allocates room for what a change of the hook of `queue` will unpublish, before it
+    /// publishes anything, so that the change cannot fail after it is visible. `trace`: the hook
+    /// may run sleepable programs.
+    pub(crate) fn new(queue: &'static RetireQueue, trace: bool, atts: usize) -> Result<KBox<Self>> {
         Ok(KBox::new(
             Retired {
                 // SAFETY: all zero is the initial state of a callback head.
@@ -227,6 +237,9 @@ impl Retired {
                 trace,
                 array: ptr::null_mut(),
                 atts: KVec::with_capacity(atts, GFP_KERNEL)?,
+                queue,
+                next: ptr::null_mut(),
+                done: false,
             },
             GFP_KERNEL,
         )?)
@@ -261,15 +274,129 @@ impl Drop for Retired {
     }
 }
 
-/// Frees `retired` once no hook or listing can still be using what it holds.
+/// The retirements of one hook that are not freed yet, oldest first.
+///
+/// # Invariants
+///
+/// `head` is null or the first of a list of `Retired`s linked by `next`, made by `KBox::into_raw`
+/// in [`retire`], in the order of the hook's changes, whose last is `tail`. Both are read and
+/// changed only under [`RETIRE_LOCK`].
+pub(crate) struct RetireQueue {
+    head: UnsafeCell<*mut Retired>,
+    tail: UnsafeCell<*mut Retired>,
+}
+
+// SAFETY: the list is used only under `RETIRE_LOCK`, which synchronises.
+unsafe impl Sync for RetireQueue {}
+
+impl RetireQueue {
+    pub(crate) const fn new() -> Self {
+        Self {
+            head: UnsafeCell::new(ptr::null_mut()),
+            tail: UnsafeCell::new(ptr::null_mut()),
+        }
+    }
+
+    /// Calls `f` with the arrays of the queue's retirements, oldest first, under the lock, which
+    /// keeps the queue and every attachment's folded runs as they are while `f` runs.
+    pub(crate) fn with_arrays<R>(
+        &self,
+        f: impl FnOnce(&mut dyn Iterator<Item = &ProgArray>) -> R,
+    ) -> R {
+        let _lock = RetireGuard::lock();
+        // SAFETY: under the lock; by the type invariant `head` starts a list of live `Retired`s,
+        // which stay queued and live while the lock is held, and their arrays with them.
+        let mut next = unsafe { *self.head.get() };
+        let mut arrays = core::iter::from_fn(|| loop {
+            if next.is_null() {
+                return None;
+            }
+            // SAFETY: as above.
+            let r = unsafe { &*next };
+            next = r.next;
+            // SAFETY: the array is owned by `r` (type invariant of `Retired`).
+            if let Some(array) = unsafe { r.array.as_ref() } {
+                return Some(array);
+            }
+        });
+        f(&mut arrays)
+    }
+}
+
+/// The spinlock of every hook's [`RetireQueue`] (a queue changes a few times per change of its
+/// hook). Taken with bottom halves off: RCU callbacks take it.
+///
+/// # Invariants
+///
+/// Initialised by [`init`] before any change.
+struct RetireLock(
+    UnsafeCell<bindings::spinlock_t>,
+    UnsafeCell<bindings::lock_class_key>,
+);
+
+// SAFETY: the lock is used only through the kernel's spinlock functions, which synchronise.
+unsafe impl Sync for RetireLock {}
+
+// SAFETY: all-zero is the state `__spin_lock_init()` expects to initialise; same for the class.
+static RETIRE_LOCK: RetireLock = unsafe { core::mem::zeroed() };
+
+/// Holds [`RETIRE_LOCK`]; unlocks on drop.
+struct RetireGuard(());
+
+impl RetireGuard {
+    fn lock() -> Self {
+        // SAFETY: by the invariant of `RetireLock`, the lock is initialised.
+        unsafe { bindings::krsi_spin_lock_bh(RETIRE_LOCK.0.get()) };
+        RetireGuard(())
+    }
+}
+
+impl Drop for RetireGuard {
+    fn drop(&mut self) {
+        // SAFETY: the guard exists only while this CPU holds the lock.
+        unsafe { bindings::krsi_spin_unlock_bh(RETIRE_LOCK.0.get()) };
+    }
+}
+
+/// Initialises the lock of the retirement queues; called once from the initcall, before any
+/// change.
+pub(crate) fn init() {
+    // SAFETY: called once before any user of the lock.
+    unsafe {
+        bindings::__spin_lock_init(
+            RETIRE_LOCK.0.get(),
+            crate::compat::const_char_ptr(c"krsi_retire"),
+            RETIRE_LOCK.1.get(),
+        )
+    };
+}
+
+/// Frees `retired` once no hook or listing can still be using what it holds, after what its
+/// hook's earlier changes unpublished. Called under the write lock, in the order of the changes.
 pub(crate) fn retire(retired: KBox<Retired>) {
     if retired.array.is_null() && retired.atts.is_empty() {
         // A first attach unpublished nothing: no reader to wait for.
         return;
     }
     let trace = retired.trace;
+    let queue = retired.queue;
     let raw = KBox::into_raw(retired);
-    // SAFETY: `raw` is a live `Retired` whose head is not queued; the callback takes it back.
+    {
+        let _lock = RetireGuard::lock();
+        // SAFETY: under the lock; `raw` is live and not queued, and the queue's `tail`, if any,
+        // is a live queued `Retired` (type invariant of `RetireQueue`).
+        unsafe {
+            let tail = *queue.tail.get();
+            if tail.is_null() {
+                *queue.head.get() = raw;
+            } else {
+                (*tail).next = raw;
+            }
+            *queue.tail.get() = raw;
+        }
+    }
+    // SAFETY: `raw` is a live `Retired` whose head is not queued for RCU; the callback takes it
+    // off its queue and frees it.
     unsafe {
         let head = &raw mut (*raw).head;
         if trace {
@@ -280,13 +407,54 @@ pub(crate) fn retire(retired: KBox<Retired>) {
     }
 }
 
-/// Frees a [`Retired`] after its grace period.
+/// Marks a [`Retired`] whose grace period ended, then frees the queue's oldest retirements
+/// while their grace periods have ended, folding each one's array's run counts into its
+/// attachments first.
 ///
 /// # Safety
 ///
 /// Called by RCU only, with the head of a `Retired` queued by [`retire`].
 unsafe extern "C" fn free_retired(head: *mut bindings::callback_head) {
+    let raw = head.cast::<Retired>();
     // SAFETY: `head` is the first field of a `#[repr(C)]` `Retired` made by `KBox::into_raw` in
-    // `retire`, and RCU calls this once.
-    drop(unsafe { KBox::from_raw(head.cast::<Retired>()) });
+    // `retire` and queued on its hook's queue, which RCU calls this for once.
+    let queue = unsafe { (*raw).queue };
+    let mut ready: *mut Retired = ptr::null_mut();
+    let mut last: *mut Retired = ptr::null_mut();
+    {
+        let _lock = RetireGuard::lock();
+        // SAFETY: under the lock, every queued `Retired` is live (type invariant of
+        // `RetireQueue`); those taken off the queue are ours, linked on `ready`.
+        unsafe {
+            (*raw).done = true;
+            loop {
+                let first = *queue.head.get();
+                if first.is_null() || !(*first).done {
+                    break;
+                }
+                *queue.head.get() = (*first).next;
+                if (*first).next.is_null() {
+                    *queue.tail.get() = ptr::null_mut();
+                }
+                (*first).next = ptr::null_mut();
+                if let Some(array) = (*first).array.as_ref() {
+                    // Its grace period is over: no reader counts into it any more, and its
+                    // attachments are live (this or a later retirement frees them).
+                    runs::fold(array);
+                }
+                if last.is_null() {
+                    ready = first;
+                } else {
+                    (*last).next = first;
+                }
+                last = first;
+            }
+        }
+    }
+    while !ready.is_null() {
+        // SAFETY: `ready` is a list of `Retired`s taken off the queue above, ours to free.
+        let r = unsafe { KBox::from_raw(ready) };
+        ready = r.next;
+        drop(r);
+    }
 }

@@ -231,6 +231,104 @@ TEST_F(krsi, runs_counted_on_every_cpu)
 	unload(&p);
 }
 
+/* Sends @n signals @sig (0, or SIGUSR2 ignored) to this process; returns how many were refused. */
+static int kills(int n, int sig)
+{
+	int refused = 0;
+
+	while (n--)
+		if (kill(getpid(), sig))
+			refused++;
+	return refused;
+}
+
+/* Whether programs @ids[0..@n) list @runs[i] runs and @denied[i] denials on task_kill. */
+static bool counts_are(const __u32 *ids, const long *runs, const long *denied, int n)
+{
+	bool ok = true;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		long r = count_of("task_kill", ids[i], "runs");
+		long d = count_of("task_kill", ids[i], "denied");
+
+		if (r != runs[i] || d != denied[i]) {
+			fprintf(stderr, "# program %u: runs=%ld denied=%ld, want %ld and %ld\n",
+				ids[i], r, d, runs[i], denied[i]);
+			ok = false;
+		}
+	}
+	return ok;
+}
+
+/*
+ * A plain chain counts its calls and the stops at each program, not each
+ * program's runs; a program's runs= is the calls less the stops before it,
+ * summed over every array it was in: the published one, those retired whose
+ * grace period has not ended, and those folded into it since. Checked right
+ * after each change (the old array is still retiring) and after a detached
+ * program is released (every older array folded), through chains of three,
+ * two and one programs, a disabled program and the statistics path.
+ */
+TEST_F(krsi, runs_counted_per_chain_across_changes)
+{
+	struct prog p[3];
+	__u32 ids[3];
+	int stats, i;
+
+	ASSERT_TRUE(signal(SIGUSR2, SIG_IGN) != SIG_ERR);
+	ASSERT_EQ(0, load("deny_sigusr2", &p[0]));
+	for (i = 1; i < 3; i++)
+		ASSERT_EQ(0, clone_prog(&p[0], "deny_sigusr2", &p[i]));
+	for (i = 0; i < 3; i++)
+		ids[i] = p[i].id;
+	/* [0, 1]: 10 allowed, 3 denied by 0. */
+	ASSERT_LT(0, (int)attach_fd("task_kill", p[0].fd));
+	ASSERT_LT(0, (int)attach_fd("task_kill", p[1].fd));
+	EXPECT_EQ(0, kills(10, 0));
+	EXPECT_EQ(3, kills(3, SIGUSR2));
+	EXPECT_TRUE(counts_are(ids, (long[]){ 13, 10 }, (long[]){ 3, 0 }, 2));
+	/* [2, 0, 1]: the old array retiring. */
+	unlink(PIN_DIR "krsi_runs_2");
+	ASSERT_EQ(0, bpf_obj_pin(p[2].fd, PIN_DIR "krsi_runs_2"));
+	ASSERT_EQ(0, hook_printf("task_kill", PIN_DIR "krsi_runs_2 first\n"));
+	unlink(PIN_DIR "krsi_runs_2");
+	EXPECT_TRUE(counts_are(ids, (long[]){ 13, 10, 0 }, (long[]){ 3, 0, 0 }, 3));
+	EXPECT_EQ(0, kills(5, 0));
+	EXPECT_EQ(2, kills(2, SIGUSR2));
+	EXPECT_TRUE(counts_are(ids, (long[]){ 18, 15, 7 }, (long[]){ 3, 0, 2 }, 3));
+	/* [0, 1] again; once 2 is released, every older array is folded. */
+	ASSERT_EQ(0, detach_ioctl("task_kill", ids[2]));
+	EXPECT_TRUE(counts_are(ids, (long[]){ 18, 15 }, (long[]){ 3, 0 }, 2));
+	unload(&p[2]);
+	ASSERT_TRUE(released(ids[2]));
+	EXPECT_TRUE(counts_are(ids, (long[]){ 18, 15 }, (long[]){ 3, 0 }, 2));
+	/* 0 disabled: [1] runs alone, 0 keeps its counts; then both again. */
+	ASSERT_EQ(0, hook_printf("task_kill", "disable %u\n", ids[0]));
+	EXPECT_EQ(0, kills(4, 0));
+	EXPECT_EQ(1, kills(1, SIGUSR2));
+	EXPECT_TRUE(counts_are(ids, (long[]){ 18, 20 }, (long[]){ 3, 1 }, 2));
+	ASSERT_EQ(0, hook_printf("task_kill", "enable %u\n", ids[0]));
+	EXPECT_EQ(1, kills(1, SIGUSR2));
+	EXPECT_TRUE(counts_are(ids, (long[]){ 19, 20 }, (long[]){ 4, 1 }, 2));
+	/* Statistics on: each program counted on its own, after the chain's counts. */
+	stats = bpf_enable_stats(BPF_STATS_RUN_TIME);
+	ASSERT_LE(0, stats);
+	EXPECT_EQ(0, kills(2, 0));
+	EXPECT_EQ(1, kills(1, SIGUSR2));
+	close(stats);
+	EXPECT_TRUE(counts_are(ids, (long[]){ 22, 22 }, (long[]){ 5, 1 }, 2));
+	/* [1] alone, its old arrays' counts kept. */
+	ASSERT_EQ(0, detach_ioctl("task_kill", ids[0]));
+	unload(&p[0]);
+	ASSERT_TRUE(released(ids[0]));
+	EXPECT_EQ(1, kills(1, SIGUSR2));
+	EXPECT_TRUE(counts_are(&ids[1], (long[]){ 23 }, (long[]){ 2 }, 1));
+	ASSERT_EQ(0, detach_ioctl("task_kill", ids[1]));
+	unload(&p[1]);
+	ASSERT_TRUE(signal(SIGUSR2, SIG_DFL) != SIG_ERR);
+}
+
 TEST_F(krsi, task_kill)
 {
 	struct prog p;
