@@ -86,6 +86,8 @@
 #include <linux/krsi.h>
 #include <linux/netlink.h>
 
+#include "../selftests/audit_status.h"
+
 #define OBJ_NAME "bench.bpf.o"
 #define EXEC_NAME "bench_exec"
 #define NPROGS 8
@@ -635,37 +637,19 @@ static void run_full(const struct workload *w)
 }
 
 /*
- * Sets audit's backlog limit (AUDIT_SET, as auditctl -b does); 0 lifts it.
- * The kernel's default is 64.
+ * Sets audit's backlog limit (AUDIT_SET, as auditctl -b does; 0 lifts it) and
+ * returns the one it replaces.
  */
-static void audit_backlog_limit(__u32 limit)
+static __u32 audit_backlog_limit(__u32 limit)
 {
-	struct {
-		struct nlmsghdr nlh;
-		struct audit_status s;
-	} req = {
-		.nlh = {
-			.nlmsg_len = sizeof(req), .nlmsg_type = AUDIT_SET,
-			.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK,
-		},
-		.s = { .mask = AUDIT_STATUS_BACKLOG_LIMIT, .backlog_limit = limit },
-	};
-	struct {
-		struct nlmsghdr nlh;
-		struct nlmsgerr err;
-	} ack;
-	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
-	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_AUDIT);
+	struct audit_status set = { .mask = AUDIT_STATUS_BACKLOG_LIMIT, .backlog_limit = limit };
+	struct audit_status s = {};
 
-	if (fd < 0 || sendto(fd, &req, sizeof(req), 0, (struct sockaddr *)&kernel,
-			     sizeof(kernel)) != sizeof(req))
+	if (audit_status(AUDIT_GET, &s))
+		die("AUDIT_GET");
+	if (audit_status(AUDIT_SET, &set))
 		die("AUDIT_SET");
-	if (recv(fd, &ack, sizeof(ack), 0) < (ssize_t)sizeof(ack) ||
-	    ack.nlh.nlmsg_type != NLMSG_ERROR || ack.err.error) {
-		errno = -ack.err.error;
-		die("AUDIT_SET acknowledgement");
-	}
-	close(fd);
+	return s.backlog_limit;
 }
 
 /*
@@ -685,10 +669,11 @@ static void run_deny(void)
 	struct workload w = *workload("kill");
 	struct progs deny;
 	double q0, q1, rec;
+	__u32 limit;
 
 	w.op = op_kill_denied;
 	load_progs(&deny, w.hook, "bench_deny_kill");
-	audit_backlog_limit(0);
+	limit = audit_backlog_limit(0);
 	attach_n(&deny, 1, VIA_KRSI, KRSI_ATTACH_QUIET, SCOPE_NONE);
 	settle();
 	measure(&w, w.iters);
@@ -702,7 +687,7 @@ static void run_deny(void)
 	settle();
 	q1 = measure(&w, w.iters);
 	detach_n(&deny, 1, VIA_KRSI);
-	audit_backlog_limit(64);
+	audit_backlog_limit(limit);
 	unload_progs(&deny);
 	printf("DENY kill %s record=%.1f quiet=%.1f\n", w.hook, rec, (q0 + q1) / 2);
 	fflush(stdout);
