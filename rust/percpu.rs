@@ -11,7 +11,8 @@ use kernel::error::{code::ENOMEM, Result};
 ///
 /// # Invariants
 ///
-/// `0` is a per-CPU pointer from `__alloc_percpu()` of `1 >= 1` `u64`s, owned by these counters.
+/// `0` is a per-CPU pointer from `__alloc_percpu()` of `1` `u64`s, at least one, owned by these
+/// counters.
 pub(crate) struct PerCpuCounters(NonNull<u64>, usize);
 
 // SAFETY: the counters are only bumped on the running CPU and read with plain loads; the per-CPU

@@ -647,7 +647,7 @@ impl ProgArray {
     }
 
     /// All attachments, enabled or not, in run order.
-    pub(crate) fn iter_all(&self) -> impl Iterator<Item = &Attachment> {
+    fn iter_all(&self) -> impl Iterator<Item = &Attachment> {
         // SAFETY: as in `iter`.
         self.order().iter().map(|&a| unsafe { &*a })
     }
