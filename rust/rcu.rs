@@ -158,11 +158,10 @@ const RCU_READ_SIDE_CALLS: bool = cfg!(any(
 /// non-preemptible RCU with a preemption count (7.x's PREEMPT_LAZY or PREEMPT without
 /// PREEMPT_DYNAMIC, or a count kept for debugging checks), without lockdep, strict grace periods
 /// or the count's own debugging and tracing (`__rcu_read_lock()` in rcupdate.h, preempt.h, on
-/// 6.12 and 7.2).
+/// 6.12 and 7.2). Defined only where the count's inline form exists (the `#[cfg]`: x86-64 with
+/// a count, not PREEMPT_RT).
 #[cfg(all(CONFIG_X86_64, CONFIG_PREEMPT_COUNT, not(CONFIG_PREEMPT_RT)))]
 const RCU_IS_PREEMPT_DISABLE: bool = cfg!(all(
-    CONFIG_X86_64,
-    CONFIG_PREEMPT_COUNT,
     not(CONFIG_PREEMPT_RCU),
     not(CONFIG_DEBUG_LOCK_ALLOC),
     not(CONFIG_RCU_STRICT_GRACE_PERIOD),
