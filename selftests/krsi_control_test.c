@@ -333,12 +333,6 @@ TEST_F_TIMEOUT(control, reset_64_against_64_detaches, 300)
 	}
 }
 
-/*
- * 1000 replaces under load; 200 on the debug kernel, where each takes about
- * 0.2 s beside the openers (KRSI_REPLACE_ROUNDS overrides).
- */
-#define REPLACE_ROUNDS rounds("KRSI_REPLACE_ROUNDS", 1000, 200)
-
 struct load_stats {
 	volatile int stop;
 	volatile long opens[64], bad[64];
@@ -367,7 +361,11 @@ TEST_F_TIMEOUT(control, replace_under_load, 600)
 	struct prog p[2];
 	struct load_stats *st;
 	long opens = 0, bad = 0;
-	int done, n = REPLACE_ROUNDS;
+	/*
+	 * 1000 replaces under load; 200 on the debug kernel, where each takes
+	 * about 0.2 s beside the openers (KRSI_REPLACE_ROUNDS overrides).
+	 */
+	int done, n = rounds("KRSI_REPLACE_ROUNDS", 1000, 200);
 	pid_t pids[64];
 	__u32 id;
 
