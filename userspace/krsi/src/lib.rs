@@ -722,6 +722,87 @@ pub fn parse_listing(text: &str) -> Result<Vec<Attachment>> {
     Ok(parse_hook_listing(text)?.attachments)
 }
 
+/// A hook as krsi's `status` file shows it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HookState {
+    /// The hook's name.
+    pub hook: String,
+    /// How many programs are attached to it, those disabled included.
+    pub programs: usize,
+    /// How many of them are disabled (do not run).
+    pub disabled: usize,
+    /// Whether its static key is on: krsi's hook runs when the LSM hook is called.
+    pub key: bool,
+    /// Whether it is sealed until reboot (by itself or because krsi is locked).
+    pub sealed: bool,
+}
+
+/// krsi's `status` file: the hooks in use, and the lock.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Overview {
+    /// Every hook that has programs, whose static key is on or that was sealed by itself, in
+    /// the kernel's order; the hooks it leaves out have no programs and no seal of their own.
+    pub hooks: Vec<HookState>,
+    /// Whether krsi is locked until reboot.
+    pub locked: bool,
+}
+
+impl Overview {
+    /// How many programs are attached, over every hook.
+    pub fn programs(&self) -> usize {
+        self.hooks.iter().map(|h| h.programs).sum()
+    }
+}
+
+/// Parses krsi's `status` file: per hook in use, `<hook> progs=<n> key=<on|off>[ disabled=<n>][
+/// sealed]`, then `locked=1` once krsi is locked; empty when nothing is attached or sealed.
+pub fn parse_status(text: &str) -> Result<Overview> {
+    let mut overview = Overview::default();
+    for line in text.lines().filter(|l| !l.is_empty()) {
+        let bad = || Error::Parse(line.to_string());
+        if line == "locked=1" {
+            overview.locked = true;
+            continue;
+        }
+        let mut words = line.split(' ');
+        let hook = words.next().filter(|w| !w.contains('=')).ok_or_else(bad)?;
+        let (mut programs, mut key) = (None, None);
+        let mut state = HookState {
+            hook: hook.to_string(),
+            ..HookState::default()
+        };
+        for w in words {
+            match w.split_once('=') {
+                Some(("progs", v)) => programs = Some(v.parse().map_err(|_| bad())?),
+                Some(("key", "on")) => key = Some(true),
+                Some(("key", "off")) => key = Some(false),
+                Some(("disabled", v)) => state.disabled = v.parse().map_err(|_| bad())?,
+                None if w == "sealed" => state.sealed = true,
+                _ => return Err(bad()),
+            }
+        }
+        state.programs = programs.ok_or_else(bad)?;
+        state.key = key.ok_or_else(bad)?;
+        overview.hooks.push(state);
+    }
+    Ok(overview)
+}
+
+/// krsi's `status` file, read (mode 0400: root only). Reading it is one file's read where the
+/// hooks' listings are one per hook: use it to find the hooks worth listing.
+pub fn overview() -> Result<Overview> {
+    overview_in(&Paths::default())
+}
+
+fn overview_in(paths: &Paths) -> Result<Overview> {
+    let path = paths.status_file();
+    let text = fs::read_to_string(&path).map_err(|e| match e.kind() {
+        io::ErrorKind::NotFound => status::not_active(paths),
+        _ => Error::from_io(format!("reading {}", path.display()), e),
+    })?;
+    parse_status(&text)
+}
+
 /// Whether krsi is locked: no attach or other change on any hook until reboot.
 pub fn locked() -> Result<bool> {
     locked_in(&Paths::default())
@@ -1283,6 +1364,44 @@ impl Hook {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn status_file_parses() {
+        let o = parse_status(
+            "file_open progs=3 key=on disabled=1\ntask_kill progs=0 key=off sealed\n\
+             bprm_check_security progs=1 key=on sealed\nlocked=1\n",
+        )
+        .unwrap();
+        assert!(o.locked);
+        assert_eq!(o.programs(), 4);
+        assert_eq!(
+            o.hooks[0],
+            HookState {
+                hook: "file_open".into(),
+                programs: 3,
+                disabled: 1,
+                key: true,
+                sealed: false,
+            }
+        );
+        assert_eq!(
+            (o.hooks[1].programs, o.hooks[1].key, o.hooks[1].sealed),
+            (0, false, true)
+        );
+        assert_eq!(o.hooks[2].hook, "bprm_check_security");
+        assert_eq!(parse_status("").unwrap(), Overview::default());
+        for bad in [
+            "file_open key=on\n",
+            "file_open progs=1\n",
+            "file_open progs=-1 key=on\n",
+            "file_open progs=1 key=maybe\n",
+            "file_open progs=1 key=on frozen\n",
+            "progs=1 key=on\n",
+            "locked=0\n",
+        ] {
+            assert!(matches!(parse_status(bad), Err(Error::Parse(_))), "{bad:?}");
+        }
+    }
 
     #[test]
     fn listing_parses() {

@@ -21,7 +21,7 @@ use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use crate::{hooks_in, locked_in, unescape, Error, Hook, Result};
+use crate::{hooks_in, locked_in, overview_in, unescape, Error, Result};
 
 /// `CAP_MAC_ADMIN`'s bit in `/proc/<pid>/status`'s capability masks.
 const CAP_MAC_ADMIN: u32 = 33;
@@ -69,6 +69,11 @@ impl Paths {
     /// krsi's control file ([`crate::CONTROL_FILE`]).
     pub fn control_file(&self) -> PathBuf {
         self.hook_dir().join("control")
+    }
+
+    /// krsi's summary of the hooks in use ([`crate::overview`]).
+    pub fn status_file(&self) -> PathBuf {
+        self.hook_dir().join("status")
     }
 
     /// The list of active LSMs, comma-separated (`/sys/kernel/security/lsm`).
@@ -393,14 +398,12 @@ pub fn status_at(paths: &Paths) -> Result<Status> {
         Err(e) if denied(&e) => return Ok(unreadable(paths.control_file())),
         Err(e) => return Err(e),
     };
-    let mut attachments = 0;
-    for name in &hooks {
-        match Hook::open_in(paths, name)?.listing() {
-            Ok(l) => attachments += l.attachments.len(),
-            Err(e) if denied(&e) => return Ok(unreadable(dir.join(name))),
-            Err(e) => return Err(e),
-        }
-    }
+    // One file says how many programs each hook in use has.
+    let attachments = match overview_in(paths) {
+        Ok(o) => o.programs(),
+        Err(e) if denied(&e) => return Ok(unreadable(paths.status_file())),
+        Err(e) => return Err(e),
+    };
     let summary = Summary {
         hooks: hooks.len(),
         attachments,
@@ -609,14 +612,24 @@ mod tests {
             self.write("sys/kernel/security/lsm", list);
         }
 
-        /// krsi active, with `hooks` (name, listing) and the control file; this process has
-        /// every capability in the initial user namespace.
+        /// krsi active, with `hooks` (name, listing), the status file that says the same and
+        /// the control file; this process has every capability in the initial user namespace.
         fn active(&self, hooks: &[(&str, &str)], locked: bool) {
             self.lsms("capability,lockdown,krsi,bpf");
+            let mut status = String::new();
             for (name, listing) in hooks {
                 self.write(&format!("sys/kernel/security/bpf/{name}"), listing);
+                let progs = listing.lines().filter(|l| *l != "sealed").count();
+                let sealed = listing.starts_with("sealed");
+                if progs > 0 || sealed {
+                    status.push_str(&format!("{name} progs={progs} key=on"));
+                    status.push_str(if sealed { " sealed\n" } else { "\n" });
+                }
             }
-            self.write("sys/kernel/security/bpf/status", "");
+            if locked {
+                status.push_str("locked=1\n");
+            }
+            self.write("sys/kernel/security/bpf/status", status);
             self.write(
                 "sys/kernel/security/bpf/control",
                 format!("locked={}\n", u8::from(locked)),
@@ -694,9 +707,13 @@ mod tests {
     }
 
     #[test]
-    fn a_listing_that_does_not_parse_is_an_error() {
+    fn a_status_file_that_does_not_parse_is_an_error() {
         let t = Tree::new();
-        t.active(&[("file_open", "garbage\n")], false);
+        t.active(&[("file_open", LISTING)], false);
+        t.write(
+            "sys/kernel/security/bpf/status",
+            "file_open progs=x key=on\n",
+        );
         assert!(matches!(status_at(&t.paths), Err(Error::Parse(_))));
         let t = Tree::new();
         t.active(&[], false);
@@ -836,15 +853,15 @@ mod tests {
                 control.display()
             )
         );
-        // The control file readable, a hook file not.
+        // The control file readable, the status file not.
         fs::set_permissions(&control, fs::Permissions::from_mode(0o600)).unwrap();
-        let hook = t.paths.hook_dir().join("task_kill");
-        fs::set_permissions(&hook, fs::Permissions::from_mode(0o000)).unwrap();
+        let status = t.paths.status_file();
+        fs::set_permissions(&status, fs::Permissions::from_mode(0o000)).unwrap();
         assert_eq!(
             without_dac_override(|| t.status()),
             Status::Unreadable {
                 hooks: 2,
-                path: hook
+                path: status
             }
         );
     }

@@ -155,9 +155,19 @@ struct ListOut {
 /// HOOK's listing, or that of every hook with programs or sealed by itself.
 fn list(hook: Option<String>) -> Result<ListOut> {
     let locked = krsi::locked()?;
+    // Every hook, sorted: those the status file names, the others having neither programs nor
+    // a seal of their own to show.
     let (names, all) = match hook {
         Some(h) => (vec![h], false),
-        None => (krsi::hooks()?, true),
+        None => {
+            let mut names: Vec<String> = krsi::overview()?
+                .hooks
+                .into_iter()
+                .map(|h| h.hook)
+                .collect();
+            names.sort();
+            (names, true)
+        }
     };
     let mut hooks = Vec::new();
     for name in names {
