@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -36,16 +37,21 @@
 /*
  * A loop's count on this kernel: @full on a production kernel (the PREEMPT_RT
  * guest of make check runs every count in full), @debug on the debug kernel
- * (kmemleak present), where each round costs ten to twenty times as much; the
- * environment variable @env, if set, overrides both.
+ * (kmemleak present), where each round costs five to ten times as much; the
+ * environment variable @env, if set, overrides both. kmemleak's file is in
+ * debugfs, which this mounts if it is not yet: a test that ran before any
+ * other mounted it took the debug kernel for a production one.
  */
 static inline int rounds(const char *env, int full, int debug)
 {
+	const char *kmemleak = "/sys/kernel/debug/kmemleak";
 	const char *n = getenv(env);
 
 	if (n)
 		return atoi(n);
-	return access("/sys/kernel/debug/kmemleak", F_OK) ? full : debug;
+	if (access(kmemleak, F_OK))
+		mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
+	return access(kmemleak, F_OK) ? full : debug;
 }
 
 #define HOOK_DIR "/sys/kernel/security/bpf/"
