@@ -795,12 +795,16 @@ pub fn overview() -> Result<Overview> {
 }
 
 fn overview_in(paths: &Paths) -> Result<Overview> {
-    let path = paths.status_file();
-    let text = fs::read_to_string(&path).map_err(|e| match e.kind() {
+    parse_status(&read_krsi_file(paths, &paths.status_file())?)
+}
+
+/// The text of krsi's file `path` (status, control); a missing file says why krsi is not
+/// active.
+fn read_krsi_file(paths: &Paths, path: &Path) -> Result<String> {
+    fs::read_to_string(path).map_err(|e| match e.kind() {
         io::ErrorKind::NotFound => status::not_active(paths),
         _ => Error::from_io(format!("reading {}", path.display()), e),
-    })?;
-    parse_status(&text)
+    })
 }
 
 /// Whether krsi is locked: no attach or other change on any hook until reboot.
@@ -809,11 +813,7 @@ pub fn locked() -> Result<bool> {
 }
 
 fn locked_in(paths: &Paths) -> Result<bool> {
-    let control = paths.control_file();
-    let text = fs::read_to_string(&control).map_err(|e| match e.kind() {
-        io::ErrorKind::NotFound => status::not_active(paths),
-        _ => Error::from_io(format!("reading {}", control.display()), e),
-    })?;
+    let text = read_krsi_file(paths, &paths.control_file())?;
     match text.trim_end() {
         "locked=0" => Ok(false),
         "locked=1" => Ok(true),
