@@ -50,7 +50,7 @@ BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
 FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 
-.PHONY: all demo deps kernel selftests vm bench check check-all lint hostcheck install
+.PHONY: all demo deps kernel selftests selftests-only vm bench check check-all lint hostcheck install
 
 all: demo
 
@@ -67,7 +67,12 @@ lint:
 # The selftests are the grafted tree's kselftest target "krsi" (selftests/Makefile),
 # built into the kernel's build directory and installed with the kernel's runner
 # (run_kselftest.sh) into KRSI_CACHE/kselftest.
+# selftests-only builds them for the kernel built last, without building it
+# (make check builds the kernel first, then this).
 selftests: kernel
+	@$(MAKE) -s --no-print-directory selftests-only
+
+selftests-only:
 	@$(MAKE) -s -C $(KTREE)/tools/testing/selftests TARGETS=krsi LLVM=-19 \
 		O=$(realpath $(KRSI_CACHE)/current) VMLINUX=$(KRSI_CACHE)/current/vmlinux \
 		CARGO_TARGET_DIR=$(KRSI_HOME)/userspace-target \
