@@ -7,6 +7,7 @@
 #   make kernel     fetch (or use KDIR=), graft, configure and build the selftest
 #                   kernel (a debug kernel: KASAN, lockdep, kmemleak, UBSAN...)
 #   make selftests  build the selftests for the guest (the kselftest target krsi)
+#                   after the kernel (selftests-only: for the kernel built last)
 #   make vm         boot the kernel and run the selftests (scripts/vm-run)
 #   make bench      hook overhead of krsi against mainline BPF LSM (scripts/bench)
 #   make lint       rustfmt and clippy on the host-side Rust (the kernel build
@@ -68,7 +69,7 @@ lint:
 # built into the kernel's build directory and installed with the kernel's runner
 # (run_kselftest.sh) into KRSI_CACHE/kselftest.
 # selftests-only builds them for the kernel built last, without building it
-# (make check builds the kernel first, then this).
+# again (make check builds the kernel first, then this).
 selftests: kernel
 	@$(MAKE) -s --no-print-directory selftests-only
 
