@@ -34,6 +34,14 @@
 #define TEST_TIMEOUT_DEFAULT 120
 #endif
 
+/* Mounts debugfs at /sys/kernel/debug if it is not yet; 0 or errno. */
+static inline int mount_debugfs(void)
+{
+	if (mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL) && errno != EBUSY)
+		return errno;
+	return 0;
+}
+
 /*
  * A loop's count on this kernel: @full on a production kernel (the PREEMPT_RT
  * guest of make check runs every count in full), @debug on the debug kernel
@@ -50,7 +58,7 @@ static inline int rounds(const char *env, int full, int debug)
 	if (n)
 		return atoi(n);
 	if (access(kmemleak, F_OK))
-		mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
+		mount_debugfs();
 	return access(kmemleak, F_OK) ? full : debug;
 }
 

@@ -52,9 +52,9 @@ static int setup_fault_injection(void)
 	unsigned int i;
 	int err;
 
-	if (access(DEBUGFS "/failslab", F_OK) &&
-	    mount("debugfs", DEBUGFS, "debugfs", 0, NULL) && errno != EBUSY)
-		return errno;
+	err = access(DEBUGFS "/failslab", F_OK) ? mount_debugfs() : 0;
+	if (err)
+		return err;
 	for (i = 0; i < ARRAY_SIZE(knobs); i++) {
 		err = write_str(knobs[i][0], knobs[i][1]);
 		if (err) {

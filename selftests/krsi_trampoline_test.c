@@ -272,9 +272,9 @@ static void expect_pinned(struct __test_metadata *_metadata, struct objs *o, boo
 /* Sets PREEMPT_DYNAMIC's mode; 0 or errno. */
 static int preempt_mode(const char *mode)
 {
-	if (mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL) && errno != EBUSY)
-		return errno;
-	return write_str(SCHED_PREEMPT, mode);
+	int err = mount_debugfs();
+
+	return err ? err : write_str(SCHED_PREEMPT, mode);
 }
 
 /*
