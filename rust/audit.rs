@@ -15,6 +15,7 @@ use core::sync::atomic::Ordering;
 use kernel::bindings;
 use kernel::error::{Error, Result};
 
+use crate::compat;
 use crate::hooks::{Class, HookId};
 use crate::progs::{Attachment, Ident};
 use crate::revalidate::{State, Trigger};
@@ -370,7 +371,7 @@ impl fmt::Write for Line {
     fn write_str(&mut self, s: &str) -> fmt::Result {
         let room = Line::SIZE - 1 - self.len;
         let n = s.len().min(room);
-        self.buf[self.len..self.len + n].copy_from_slice(&s.as_bytes()[..n]);
+        compat::copy_items(&mut self.buf[self.len..self.len + n], &s.as_bytes()[..n]);
         self.len += n;
         if n < s.len() {
             return Err(fmt::Error);

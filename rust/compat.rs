@@ -24,6 +24,12 @@
 //!
 //! Everything else krsi uses has one form in both, through `rust/helpers.c` where a kernel made a
 //! function static inline (`migrate_disable()`, `call_rcu_tasks_trace()` and `override_creds()` in 7.2).
+//!
+//! One difference is the toolchain's: `<[T]>::copy_from_slice` panics through
+//! `core::slice::copy_from_slice_impl::len_mismatch_fail` with rustc 1.95, a function that never
+//! returns but is missing from objtool's list of them (6.12 and 7.2 know the name older rustc
+//! gave it). Where objtool checks each object (x86 without `X86_KERNEL_IBT`), a copy the compiler
+//! left out of line then "falls through to next function", so krsi copies with [`copy_items`].
 
 use kernel::bindings;
 use kernel::ffi::{c_char, c_int};
@@ -33,6 +39,15 @@ use kernel::str::CStr;
 #[cfg(krsi_cstr_ext)]
 use kernel::str::CStrExt;
 use kernel::uaccess::UserSlice;
+
+/// Copies `src` into `dst`, as long: `dst.copy_from_slice(src)` without the panic objtool does not
+/// know (see the module's documentation).
+pub(crate) fn copy_items<T: Copy>(dst: &mut [T], src: &[T]) {
+    debug_assert_eq!(dst.len(), src.len());
+    for (d, s) in dst.iter_mut().zip(src) {
+        *d = *s;
+    }
+}
 
 /// Types any bytes are a valid value of, for reading them from user memory.
 #[cfg(krsi_transmute)]

@@ -4,6 +4,7 @@
 
 use kernel::error::{code::ENOENT, Result};
 
+use crate::compat;
 use crate::seal::Change;
 
 /// Where an attach puts its program in the hook's run order.
@@ -71,12 +72,12 @@ impl<T: Copy> Edit<T> {
         };
         let head = &old[..at];
         let tail = &old[at + skip..];
-        dst[..at].copy_from_slice(head);
+        compat::copy_items(&mut dst[..at], head);
         let mut next = at;
         if let Some(item) = item {
             dst[next] = item;
             next += 1;
         }
-        dst[next..next + tail.len()].copy_from_slice(tail);
+        compat::copy_items(&mut dst[next..next + tail.len()], tail);
     }
 }

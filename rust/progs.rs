@@ -319,7 +319,7 @@ impl Ident {
         let mut buf = [0u8; 16];
         let name_len = name.map(|src| {
             let n = src.len().min(buf.len());
-            buf[..n].copy_from_slice(&src[..n]);
+            compat::copy_items(&mut buf[..n], &src[..n]);
             n
         });
         Ident {
@@ -1101,7 +1101,7 @@ fn republish<'g>(
 ) -> Result<&'g ProgArray> {
     let mut retired = Retired::new(&st.retiring, trace, 0)?;
     let order = old.order();
-    let array = ProgArray::alloc(order.len(), |dst| dst.copy_from_slice(order))?;
+    let array = ProgArray::alloc(order.len(), |dst| compat::copy_items(dst, order))?;
     publish(st, array, &mut retired);
     retire(retired);
     // SAFETY: `array` was just made by `alloc` and published; only a writer, under the lock
