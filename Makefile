@@ -58,9 +58,10 @@ all: demo
 deps:
 	@scripts/deps
 
-# The selftest kernel is a debug kernel (selftests/config-debug).
+# The selftest kernel is a debug kernel (selftests/config-guest and config-debug).
 kernel: deps
-	@KRSI_FRAGMENTS=$(CURDIR)/selftests/config-debug scripts/build-kernel >/dev/null
+	@KRSI_FRAGMENTS="$(CURDIR)/selftests/config-guest $(CURDIR)/selftests/config-debug" \
+		scripts/build-kernel >/dev/null
 
 lint:
 	@scripts/check --lint-only
