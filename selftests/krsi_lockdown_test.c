@@ -4,12 +4,13 @@
  * notification, and lockdown rising
  *
  * Lockdown cannot be lowered until reboot, and at confidentiality it closes
- * debugfs, kprobes and BPF's kernel reads: this test runs in a boot of its
- * own (scripts/check), never with the other selftests (the kselftest
- * target installs it but does not list it). That boot has SELinux in lsm=
- * and enforcing=1, without a policy (which allows everything): switching it
- * to permissive sends the LSM policy-change notification, as a policy load
- * does.
+ * debugfs, kprobes and BPF's kernel reads: scripts/check runs this test
+ * last in a debug guest, after its other selftests and its kmemleak scan
+ * (vm-run --then), never among the tests the kernel's runner runs (the
+ * kselftest target installs it but does not list it). That guest boots with
+ * SELinux in lsm= and enforcing=1, without a policy (which allows
+ * everything): switching it to permissive sends the LSM policy-change
+ * notification, as a policy load does.
  *
  * On task_setnice, setpriority(2) to nice 14, 15 and 16 is denied by ld_read
  * (bpf_probe_read_kernel_str: LOCKDOWN_BPF_READ_KERNEL, confidentiality),

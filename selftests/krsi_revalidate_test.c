@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * krsi - selftests of disable/enable and of revalidation (LSM and capability
- * reasons; the lockdown reason is krsi_lockdown_test's, in a boot of its own)
+ * reasons; the lockdown reason is krsi_lockdown_test's, run after the others)
  *
  * The programs of progs/krsi_revalidate.bpf.c deny setrlimit(2) of this
  * process's RLIMIT_NOFILE to a soft limit of 4211, 4212 and 4213 with EPERM,
